@@ -1,0 +1,28 @@
+# Two entry points: `make run` (the workflow; the offline demo unless the real inputs are in
+# place) and `make test`. Both create .venv and install requirements.txt on first use.
+VENV ?= .venv
+PYTHON ?= python3
+CORES ?= 4
+BIN := $(abspath $(VENV))/bin
+export PATH := $(BIN):$(PATH)
+
+.PHONY: setup run test lint clean
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --progress-bar off -r requirements.txt
+	touch $@
+
+run: setup
+	snakemake --cores $(CORES) all
+
+test: setup
+	pytest -v tests
+
+lint: setup
+	snakemake --lint
+
+clean:
+	rm -rf data/demo data/real/prepared data/real/bin models/demo runs logs benchmarks reports/demo reports/real .snakemake

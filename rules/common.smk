@@ -1,0 +1,80 @@
+# Helpers shared by all stages: the validated config, the mode, paths and input functions.
+from pathlib import Path
+
+from snakemake.utils import validate
+
+
+validate(config, "../config/schema.yaml")
+
+SPLITS = ["train", "valid", "test"]
+CHECKPOINT_FILES = ["model.pt", "dict.txt", "sentencepiece.bpe.model"]
+
+
+def raw_split_files(mode):
+    return [f"data/{mode}/raw/{s}.{ext}" for s in SPLITS for ext in ("review", "label")]
+
+
+def checkpoint_files(mode):
+    return [f"models/{mode}/pretrained/{name}" for name in CHECKPOINT_FILES]
+
+
+# What each real archive provides, and where it goes.
+REAL_ARCHIVE_FILES = {"data": raw_split_files("real"), "checkpoint": checkpoint_files("real")}
+
+
+def needs_archive(kind, pattern):
+    """Input function for unpacking: the archive, unless the file is already in place."""
+
+    def inputs(wildcards):
+        target = Path(pattern.format(**dict(wildcards.items())))
+        return [] if target.exists() else [f"data/downloads/{kind}.zip"]
+
+    return inputs
+
+
+def resolve_mode(requested):
+    """auto: the real inputs when all of them are in place (downloaded or by hand), else demo."""
+    if requested != "auto":
+        return requested
+    present = all(Path(p).exists() for p in raw_split_files("real") + checkpoint_files("real"))
+    return "real" if present else "demo"
+
+
+MODE = resolve_mode(config["mode"])
+logger.info(f"fine-tuning workflow: mode={MODE} (config mode: {config['mode']})")
+
+
+def finetune_hp(wildcards):
+    return config[wildcards.mode]["finetune"]
+
+
+def run_dir(mode, init, seed):
+    return f"runs/{mode}/fairseq/{init}/seed{seed}"
+
+
+def finetune_inputs(wildcards):
+    """The pretrained init restores the checkpoint; scratch starts from random weights.
+
+    Both wait for the checkpoint check: both use its dict.txt, and a bad checkpoint must stop
+    the workflow before any training.
+    """
+    inputs = {
+        "data_bin": f"data/{wildcards.mode}/bin",
+        "train_labels": f"data/{wildcards.mode}/prepared/train.label",
+        "checkpoint_check": f"models/{wildcards.mode}/pretrained/checkpoint_check.json",
+    }
+    if wildcards.init == "pretrained":
+        inputs["checkpoint"] = f"models/{wildcards.mode}/pretrained/model.pt"
+    return inputs
+
+
+def all_run_metrics(wildcards):
+    return [
+        f"{run_dir(wildcards.mode, init, seed)}/metrics.json"
+        for init in config["inits"]
+        for seed in config["seeds"]
+    ]
+
+
+def fairseq_report(mode):
+    return f"reports/{mode}/fairseq_report.md"

@@ -1,0 +1,44 @@
+# Parameter accounting and the report of the fairseq runs.
+
+
+rule count_parameters:
+    input:
+        dictionary="models/{mode}/pretrained/dict.txt",
+    output:
+        "reports/{mode}/parameters.json",
+    params:
+        arch=lambda wildcards: config[wildcards.mode]["finetune"]["arch"],
+        max_positions=lambda wildcards: config[wildcards.mode]["finetune"]["max_positions"],
+    log:
+        "logs/{mode}/count_parameters.log",
+    threads: config["threads"]["light"]
+    resources:
+        mem_mb=4000,
+        runtime=5,
+    conda:
+        "../envs/fairseq.yaml"
+    script:
+        "../scripts/count_parameters.py"
+
+
+rule report_fairseq:
+    input:
+        metrics=all_run_metrics,
+        parameters="reports/{mode}/parameters.json",
+    output:
+        report="reports/{mode}/fairseq_report.md",
+        table="reports/{mode}/fairseq_runs.tsv",
+        plot="reports/{mode}/fairseq_valid_accuracy.png",
+    params:
+        inits=config["inits"],
+        seeds=config["seeds"],
+    log:
+        "logs/{mode}/report_fairseq.log",
+    threads: config["threads"]["light"]
+    resources:
+        mem_mb=2000,
+        runtime=5,
+    conda:
+        "../envs/fairseq.yaml"
+    script:
+        "../scripts/report_fairseq.py"

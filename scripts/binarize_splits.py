@@ -1,0 +1,33 @@
+"""Snakemake script: fairseq-preprocess the splits into input0/ (reviews) and label/.
+
+The label dictionary is written from the config's label list rather than counted from
+the training labels, so that label indices do not depend on label frequencies.
+"""
+import tempfile
+from pathlib import Path
+
+from ftlib.errors import run_step
+from ftlib.proc import find_executable, run_logged
+from ftlib.textio import write_lines
+
+
+def preprocess(prefixes: dict, destdir: Path, dictionary: str) -> None:
+    cmd = [find_executable("fairseq-preprocess"), "--only-source", "--srcdict", dictionary,
+           "--destdir", str(destdir), "--workers", str(snakemake.threads)]
+    for split, prefix in prefixes.items():
+        cmd += [f"--{'train' if split == 'train' else split}pref", prefix]
+    run_logged(cmd, snakemake.log[0], threads=snakemake.threads, echo=False)
+
+
+def main():
+    out = Path(snakemake.output[0])
+    splits = snakemake.params.splits
+    # With --only-source and no language suffix, each "prefix" is the file itself.
+    preprocess(dict(zip(splits, snakemake.input.reviews)), out / "input0", snakemake.input.dictionary)
+    with tempfile.TemporaryDirectory() as tmp:
+        label_dict = Path(tmp) / "labels.txt"
+        write_lines(label_dict, [f"{label} 1" for label in snakemake.params.labels])
+        preprocess(dict(zip(splits, snakemake.input.labels)), out / "label", str(label_dict))
+
+
+run_step(main, snakemake.output, snakemake.log[0])

@@ -1,0 +1,55 @@
+"""Snakemake script: fine-tune one (init, seed) with fairseq-train sentence_prediction.
+
+Writes the run's TensorBoard logs, its best checkpoint, and metrics.json: per-epoch
+valid/test accuracy read back from those TensorBoard events, and the reported number
+(test accuracy at the best-valid epoch).
+"""
+import shutil
+import time
+from pathlib import Path
+
+from ftlib.checks import read_lines
+from ftlib.errors import run_step
+from ftlib.fairseq_cmd import finetune_command, schedule
+from ftlib.metrics import run_metrics
+from ftlib.proc import find_executable, run_logged
+from ftlib.textio import write_json
+
+
+def main():
+    hp, out = snakemake.params.hp, snakemake.output
+    run_dir = Path(out.metrics).parent
+    # A crashed earlier attempt may have left checkpoints that fairseq would resume from.
+    for stale in ("checkpoint_last.pt", "checkpoint_best.pt"):
+        (run_dir / stale).unlink(missing_ok=True)
+    shutil.rmtree(out.tensorboard, ignore_errors=True)
+    run_dir.mkdir(parents=True, exist_ok=True)
+
+    n_train = len(read_lines(snakemake.input.train_labels))
+    total, warmup = schedule(n_train, hp["batch_size"], hp["max_epoch"], hp["warmup_ratio"])
+    restore = snakemake.input.get("checkpoint") if snakemake.wildcards.init == "pretrained" else None
+    cmd = finetune_command(
+        hp, snakemake.input.data_bin, run_dir, out.tensorboard, int(snakemake.wildcards.seed),
+        n_train, restore_file=restore, executable=find_executable("fairseq-train"),
+    )
+    print(f"fine-tune {snakemake.wildcards.init} seed {snakemake.wildcards.seed}: {n_train} train "
+          f"reviews, {total} updates, {warmup} warmup, {snakemake.threads} thread(s)", flush=True)
+    started = time.time()
+    run_logged(cmd, snakemake.log[0], threads=snakemake.threads)
+    wall = time.time() - started
+
+    metrics = run_metrics(out.tensorboard)
+    metrics.update(
+        init=snakemake.wildcards.init, seed=int(snakemake.wildcards.seed), n_train=n_train,
+        total_updates=total, warmup_updates=warmup, threads=snakemake.threads,
+        wall_seconds=round(wall, 1), arch=hp["arch"],
+    )
+    if len(metrics["epochs"]) != hp["max_epoch"]:
+        raise RuntimeError(f"{out.tensorboard}: {len(metrics['epochs'])} epochs logged, expected {hp['max_epoch']}")
+    write_json(out.metrics, metrics)
+    print(f"best valid epoch {metrics['best_epoch']}: valid {metrics['best_valid_accuracy']:.1f}, "
+          f"test {metrics['test_accuracy']:.1f}", flush=True)
+
+
+run_step(main, [snakemake.output.metrics, snakemake.output.tensorboard,
+                snakemake.output.checkpoint], snakemake.log[0])

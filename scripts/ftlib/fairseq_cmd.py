@@ -1,0 +1,95 @@
+"""The fairseq command lines of the workflow, built from config values.
+
+Kept as pure functions so that tests can check the recipe (warmup from the data, the
+pretrained/scratch difference) without running fairseq.
+"""
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+PLUGIN_DIR = Path(__file__).resolve().parent.parent / "fairseq_plugin"
+
+
+def schedule(n_train: int, batch_size: int, max_epoch: int, warmup_ratio: float) -> tuple[int, int]:
+    """(total updates, warmup updates) of polynomial_decay, computed from the data.
+
+    fairseq makes ceil(n / batch_size) batches per epoch when only --batch-size bounds them.
+    The lab's 2000 reviews, batch 8, 5 epochs give 1250 updates and 75 warmup updates.
+    """
+    if n_train < 1 or batch_size < 1 or max_epoch < 1:
+        raise ValueError(f"schedule needs positive sizes, got n={n_train} batch={batch_size} epochs={max_epoch}")
+    total = math.ceil(n_train / batch_size) * max_epoch
+    return total, round(warmup_ratio * total)
+
+
+def finetune_command(
+    hp: dict,
+    data_bin,
+    save_dir,
+    tensorboard_dir,
+    seed: int,
+    n_train: int,
+    restore_file=None,
+    executable: str = "fairseq-train",
+) -> list[str]:
+    """fairseq-train sentence_prediction, as fairseq's RoBERTa GLUE recipe runs it.
+
+    ``restore_file`` given: the pretrained init (weights only; optimizer, dataloader and
+    meters reset). None: the scratch init, from random weights.
+    """
+    total, warmup = schedule(n_train, hp["batch_size"], hp["max_epoch"], hp["warmup_ratio"])
+    betas = f"({hp['adam_betas'][0]},{hp['adam_betas'][1]})"
+    cmd = [
+        executable, str(data_bin),
+        "--user-dir", str(PLUGIN_DIR),
+        "--task", "sentence_prediction", "--criterion", "sentence_prediction",
+        "--arch", hp["arch"],
+        "--num-classes", str(hp["num_classes"]),
+        "--init-token", str(hp["init_token"]), "--separator-token", str(hp["separator_token"]),
+        "--max-positions", str(hp["max_positions"]), "--shorten-method", "truncate",
+        "--batch-size", str(hp["batch_size"]), "--required-batch-size-multiple", "1",
+        "--dropout", str(hp["dropout"]), "--attention-dropout", str(hp["attention_dropout"]),
+        "--optimizer", "adam", "--adam-betas", betas, "--adam-eps", str(hp["adam_eps"]),
+        "--weight-decay", str(hp["weight_decay"]), "--clip-norm", str(hp["clip_norm"]),
+        "--lr-scheduler", "polynomial_decay", "--lr", str(hp["lr"]),
+        "--total-num-update", str(total), "--warmup-updates", str(warmup),
+        "--max-epoch", str(hp["max_epoch"]),
+        "--valid-subset", "valid,test",
+        "--best-checkpoint-metric", "accuracy", "--maximize-best-checkpoint-metric",
+        "--save-dir", str(save_dir), "--no-epoch-checkpoints", "--no-last-checkpoints",
+        "--no-save-optimizer-state",
+        "--tensorboard-logdir", str(tensorboard_dir),
+        "--seed", str(seed), "--cpu", "--num-workers", "0",
+        "--log-format", "simple", "--log-interval", str(hp.get("log_interval", 10)),
+    ]
+    if restore_file is not None:
+        cmd += [
+            "--restore-file", str(restore_file),
+            "--reset-optimizer", "--reset-dataloader", "--reset-meters",
+        ]
+    return cmd
+
+
+def pretrain_command(hp: dict, data_bin, save_dir, tensorboard_dir, seed: int,
+                     executable: str = "fairseq-train") -> list[str]:
+    """fairseq-train masked_lm: the demo's own 'pretrained' checkpoint."""
+    return [
+        executable, str(data_bin),
+        "--user-dir", str(PLUGIN_DIR),
+        "--task", "masked_lm", "--criterion", "masked_lm", "--arch", hp["arch"],
+        "--sample-break-mode", "eos", "--tokens-per-sample", str(hp["tokens_per_sample"]),
+        "--max-positions", str(hp["max_positions"]),
+        "--batch-size", str(hp["batch_size"]), "--required-batch-size-multiple", "1",
+        "--optimizer", "adam", "--adam-betas", "(0.9,0.98)", "--adam-eps", "1e-6",
+        "--weight-decay", "0.01", "--clip-norm", "0.0",
+        "--lr-scheduler", "polynomial_decay", "--lr", str(hp["lr"]),
+        "--warmup-updates", str(hp["warmup_updates"]), "--total-num-update", str(hp["max_update"]),
+        "--max-update", str(hp["max_update"]),
+        "--dropout", "0.1", "--attention-dropout", "0.1",
+        "--save-dir", str(save_dir), "--no-epoch-checkpoints", "--save-interval-updates", "0",
+        "--no-save-optimizer-state", "--disable-validation",
+        "--tensorboard-logdir", str(tensorboard_dir),
+        "--seed", str(seed), "--cpu", "--num-workers", "0",
+        "--log-format", "simple", "--log-interval", "25",
+    ]

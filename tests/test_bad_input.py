@@ -1,0 +1,132 @@
+"""Bad input stops the workflow before training, with one line naming the file (and line),
+and leaves nothing behind that a rerun would take for done."""
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import job_counts, make_workdir, run_snakemake
+from ftlib.checks import check_fairseq_checkpoint, check_labelled_split
+from ftlib.errors import InputError
+
+RAW = Path("data/real/raw")
+CKPT = Path("models/real/pretrained")
+
+
+@pytest.fixture
+def real_layout(demo_run, tmp_path):
+    """A workdir whose hand-placed 'real' inputs are the demo's (valid) files."""
+    workdir = make_workdir(tmp_path / "wd")
+    (workdir / RAW).mkdir(parents=True)
+    (workdir / CKPT).mkdir(parents=True)
+    for split in ("train", "valid", "test"):
+        for ext in ("review", "label"):
+            shutil.copy(demo_run / f"data/demo/raw/{split}.{ext}", workdir / RAW)
+    for name in ("model.pt", "dict.txt", "sentencepiece.bpe.model"):
+        shutil.copy(demo_run / f"models/demo/pretrained/{name}", workdir / CKPT)
+    return workdir
+
+
+def error_lines(proc) -> list[str]:
+    return [line for line in (proc.stdout + proc.stderr).splitlines() if line.startswith("ERROR: ")]
+
+
+def assert_stops_before_training(workdir: Path, expected: str):
+    proc = run_snakemake(workdir, "all", configfile="real_from_demo.yaml", check=False)
+    assert proc.returncode != 0
+    errors = error_lines(proc)
+    assert len(errors) == 1 and errors[0].startswith(f"ERROR: {expected}"), errors or proc.stderr[-3000:]
+    assert "(log: logs/" in errors[0]
+    assert not (workdir / "runs").exists()  # no training started
+    return proc
+
+
+def rewrite(path: Path, edit):
+    lines = path.read_text().splitlines()
+    path.write_text("".join(f"{line}\n" for line in edit(lines)))
+
+
+def test_the_hand_placed_layout_itself_is_accepted(real_layout):
+    proc = run_snakemake(real_layout, "-n", "all", configfile="real_from_demo.yaml")
+    counts = job_counts(proc.stdout)
+    assert counts["prepare_split"] == 3 and counts["finetune_fairseq"] == 2
+    assert not any(rule.startswith(("download_", "unpack_")) for rule in counts)
+
+
+def test_reviews_and_labels_of_different_lengths(real_layout):
+    rewrite(real_layout / RAW / "train.label", lambda lines: lines[:-1])
+    n = len((real_layout / RAW / "train.review").read_text().splitlines())
+    assert_stops_before_training(
+        real_layout, f"data/real/raw/train.review:{n}: has {n} lines but data/real/raw/train.label has {n - 1}")
+    assert not (real_layout / "data/real/prepared/train.spm.review").exists()
+    assert not (real_layout / "data/real/prepared/train.label").exists()
+
+
+def test_empty_split(real_layout):
+    (real_layout / RAW / "valid.review").write_text("")
+    assert_stops_before_training(real_layout, "data/real/raw/valid.review: empty split: no reviews")
+    assert not (real_layout / "data/real/prepared/valid.spm.review").exists()
+
+
+def test_label_outside_the_label_set(real_layout):
+    rewrite(real_layout / RAW / "test.label", lambda lines: lines[:2] + ["7"] + lines[3:])
+    assert_stops_before_training(real_layout, "data/real/raw/test.label:3: label '7' is not in the label set {0, 1}")
+
+
+def test_missing_checkpoint_offline(real_layout):
+    (real_layout / CKPT / "model.pt").unlink()
+    assert_stops_before_training(
+        real_layout, "data/downloads/checkpoint.zip: cannot download http://127.0.0.1:9/RoBERTa_small_fr.zip")
+    proc = run_snakemake(real_layout, "all", configfile="real_from_demo.yaml", check=False)
+    assert "put model.pt into models/real/pretrained/ by hand" in error_lines(proc)[0]
+    assert (real_layout / CKPT / "dict.txt").exists()  # hand-placed files are never deleted
+    assert not (real_layout / "data/downloads/checkpoint.zip").exists()
+
+
+def test_truncated_checkpoint(real_layout):
+    model = real_layout / CKPT / "model.pt"
+    model.write_bytes(model.read_bytes()[:1000])
+    assert_stops_before_training(real_layout, "models/real/pretrained/model.pt: cannot be loaded as a torch checkpoint")
+    assert not (real_layout / CKPT / "checkpoint_check.json").exists()
+
+
+def test_checkpoint_that_does_not_fit_its_dictionary(real_layout):
+    rewrite(real_layout / CKPT / "dict.txt", lambda lines: lines + ["▁intrus 1"])
+    assert_stops_before_training(real_layout, "models/real/pretrained/model.pt: embedding has")
+
+
+# The same checks as functions, on small files.
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text)
+    return path
+
+
+def test_check_labelled_split_returns_clean_pairs(tmp_path):
+    reviews = write(tmp_path / "a.review", "bien\nmal\n")
+    labels = write(tmp_path / "a.label", "1\n0 \n")
+    assert check_labelled_split(reviews, labels, ["0", "1"]) == (["bien", "mal"], ["1", "0"])
+
+
+@pytest.mark.parametrize("review_text,label_text,expected", [
+    ("bien\nmal\n", "1\n", "a.review:2: has 2 lines but TMP/a.label has 1: this line has no partner"),
+    ("bien\n", "1\n0\n", "a.label:2: has 2 lines but TMP/a.review has 1: this line has no partner"),
+    ("", "", "a.review: empty split: no reviews"),
+    ("bien\n\n", "1\n0\n", "a.review:2: empty review"),
+    ("bien\nmal\n", "1\npositive\n", "a.label:2: label 'positive' is not in the label set {0, 1}"),
+])
+def test_check_labelled_split_errors(tmp_path, review_text, label_text, expected):
+    reviews, labels = write(tmp_path / "a.review", review_text), write(tmp_path / "a.label", label_text)
+    with pytest.raises(InputError) as err:
+        check_labelled_split(reviews, labels, ["0", "1"])
+    assert str(err.value) == f"{tmp_path}/" + expected.replace("TMP", str(tmp_path))
+
+
+def test_check_checkpoint_errors(tmp_path):
+    with pytest.raises(InputError, match="model.pt: checkpoint is missing"):
+        check_fairseq_checkpoint(tmp_path / "model.pt", tmp_path / "dict.txt")
+    import torch
+
+    torch.save({"something": 1}, tmp_path / "model.pt")
+    with pytest.raises(InputError, match="not a fairseq checkpoint"):
+        check_fairseq_checkpoint(tmp_path / "model.pt", tmp_path / "dict.txt")

@@ -1,0 +1,83 @@
+"""The workflow itself, run with the real Snakemake and the real fairseq CLI."""
+import json
+import re
+from pathlib import Path
+
+from conftest import job_counts, make_workdir, run_snakemake
+
+
+def test_dry_run_of_the_demo_config(tmp_path):
+    proc = run_snakemake(make_workdir(tmp_path), "-n", "all", configfile=None)
+    counts = job_counts(proc.stdout)
+    assert counts["finetune_fairseq"] == 6  # 2 inits x 3 seeds
+    assert counts["pretrain_demo_mlm"] == 1 and counts["prepare_split"] == 3
+    assert "download_real_archive" not in counts
+    assert "mode=demo (config mode: auto)" in proc.stderr + proc.stdout
+
+
+def test_dry_run_of_the_real_config(tmp_path):
+    proc = run_snakemake(make_workdir(tmp_path), "-n", "all", "--config", "mode=real", configfile=None)
+    counts = job_counts(proc.stdout)
+    assert counts["download_real_archive"] == 2
+    assert counts["unpack_real_data"] == 6 and counts["unpack_real_checkpoint"] == 3
+    assert counts["finetune_fairseq"] == 6 and "pretrain_demo_mlm" not in counts
+
+
+def test_hand_placed_real_files_need_no_download(tmp_path):
+    workdir = make_workdir(tmp_path)
+    for split in ("train", "valid", "test"):
+        for ext in ("review", "label"):
+            path = workdir / "data/real/raw" / f"{split}.{ext}"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text("1\n")
+    proc = run_snakemake(workdir, "-n", "all", configfile=None)  # mode auto: checkpoint still missing
+    assert "mode=demo" in proc.stderr + proc.stdout
+    proc = run_snakemake(workdir, "-n", "all", "--config", "mode=real", configfile=None)
+    counts = job_counts(proc.stdout)
+    assert counts["download_real_archive"] == 1  # the checkpoint only
+    assert "unpack_real_data" not in counts
+
+
+def read_tensorboard(logdir: Path, subset: str) -> list[float]:
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    events = EventAccumulator(str(logdir / subset))
+    events.Reload()
+    return [round(e.value, 4) for e in events.Scalars("accuracy")]  # float32 in the file
+
+
+def test_demo_end_to_end_report_comes_from_the_runs_own_logs(demo_run):
+    report = (demo_run / "reports/demo/fairseq_report.md").read_text()
+    table = (demo_run / "reports/demo/fairseq_runs.tsv").read_text().splitlines()
+    header = table[0].split("\t")
+    rows = [dict(zip(header, line.split("\t"))) for line in table[1:]]
+    assert sorted(r["init"] for r in rows) == ["pretrained", "scratch"]
+    for row in rows:
+        run = demo_run / f"runs/demo/fairseq/{row['init']}/seed{row['seed']}"
+        valid, test = read_tensorboard(run / "tensorboard", "valid"), read_tensorboard(run / "tensorboard", "test")
+        assert len(valid) == len(test) == 1  # 1 epoch
+        assert float(row["test_accuracy"]) == test[0] and float(row["best_valid_accuracy"]) == valid[0]
+        assert f"| {row['init']} | {row['seed']} | 1 | {valid[0]:.1f} | {test[0]:.1f} |" in report
+        # ... and the same numbers as fairseq's own text log of that run
+        log = (demo_run / f"logs/demo/finetune_fairseq/{row['init']}_seed{row['seed']}.log").read_text()
+        logged = re.findall(r"valid on 'test' subset \| loss [\d.]+ \| nll_loss [\d.]+ \| accuracy ([\d.]+)", log)
+        assert [float(x) for x in logged] == test
+        assert "# threads: 1" in log
+        assert (run / "checkpoint_best.pt").stat().st_size > 0
+    params = json.loads((demo_run / "reports/demo/parameters.json").read_text())["encoders"]
+    assert params[0]["counted"] == params[0]["formula"] == 22_829_056
+    assert "| roberta_small | 4 | 512 | 512 | 32000 | 256 | 22,829,056 | 22,829,056 |" in report
+    png = (demo_run / "reports/demo/fairseq_valid_accuracy.png").read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 5000
+
+
+def test_pretrained_run_restored_the_demo_checkpoint(demo_run):
+    log = (demo_run / "logs/demo/finetune_fairseq/pretrained_seed0.log").read_text()
+    assert "Loaded checkpoint" in log and "models/demo/pretrained/model.pt" in log
+    scratch = (demo_run / "logs/demo/finetune_fairseq/scratch_seed0.log").read_text()
+    assert "Loaded checkpoint" not in scratch
+
+
+def test_a_finished_workflow_has_nothing_to_do(demo_run):
+    proc = run_snakemake(demo_run, "-n", "all")
+    assert "Nothing to be done" in proc.stdout + proc.stderr
