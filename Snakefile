@@ -30,5 +30,5 @@ include: "rules/report.smk"
 
 rule all:
     input:
-        fairseq_report(MODE),
+        all_targets(MODE),
     default_target: True

@@ -78,3 +78,8 @@ def all_run_metrics(wildcards):
 
 def fairseq_report(mode):
     return f"reports/{mode}/fairseq_report.md"
+
+
+def all_targets(mode):
+    """What `snakemake all` builds: each branch's report (branches add theirs here)."""
+    return [fairseq_report(mode)]
