@@ -6,7 +6,11 @@ CORES ?= 4
 BIN := $(abspath $(VENV))/bin
 export PATH := $(BIN):$(PATH)
 
-.PHONY: setup run test lint clean
+INIT ?= pretrained
+SEED ?= 0
+MODE ?= demo
+
+.PHONY: setup run test lint clean rerun-seed
 setup: $(VENV)/.installed
 
 $(VENV)/.installed: requirements.txt
@@ -20,6 +24,10 @@ run: setup
 
 test: setup
 	pytest -v tests
+
+# Redo one seed's fine-tuning and re-aggregate the report, nothing else.
+rerun-seed: setup
+	snakemake --cores $(CORES) all --forcerun runs/$(MODE)/fairseq/$(INIT)/seed$(SEED)/metrics.json
 
 lint: setup
 	snakemake --lint

@@ -76,8 +76,43 @@ def all_run_metrics(wildcards):
     ]
 
 
+def all_run_benchmarks(wildcards):
+    return [
+        f"benchmarks/{wildcards.mode}/finetune_fairseq/{init}_seed{seed}.tsv"
+        for init in config["inits"]
+        for seed in config["seeds"]
+    ]
+
+
 def fairseq_report(mode):
     return f"reports/{mode}/fairseq_report.md"
+
+
+def bloom_cfg(wildcards):
+    """The BLOOM branch's settings for this mode (config["bloom"]["demo"|"real"])."""
+    return config["bloom"][wildcards.mode]
+
+
+def bloom_faq_source(wildcards):
+    """The demo's FAQ ships with the repository; the real one is downloaded (or placed by hand)."""
+    if wildcards.mode == "demo":
+        return config["bloom"]["demo"]["faq"]
+    return "data/real/bloom/ecommerce-faq-fr.json"
+
+
+def bloom_base_input(wildcards):
+    """The demo's base model is built by the workflow; the real one comes from the hub."""
+    return {"base": "models/demo/bloom_base"} if wildcards.mode == "demo" else {}
+
+
+def bloom_base_source(wildcards):
+    if wildcards.mode == "demo":
+        return "models/demo/bloom_base"
+    return config["bloom"]["real"]["base_model"]
+
+
+def bloom_report(mode):
+    return f"reports/{mode}/bloom_report.md"
 
 
 def all_targets(mode):

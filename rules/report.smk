@@ -24,11 +24,24 @@ rule count_parameters:
 rule report_fairseq:
     input:
         metrics=all_run_metrics,
+        benchmarks=all_run_benchmarks,
         parameters="reports/{mode}/parameters.json",
     output:
-        report="reports/{mode}/fairseq_report.md",
-        table="reports/{mode}/fairseq_runs.tsv",
-        plot="reports/{mode}/fairseq_valid_accuracy.png",
+        report=report(
+            "reports/{mode}/fairseq_report.md",
+            caption="report/fairseq_report.rst",
+            category="fairseq branch",
+        ),
+        table=report(
+            "reports/{mode}/fairseq_runs.tsv",
+            caption="report/fairseq_runs.rst",
+            category="fairseq branch",
+        ),
+        plot=report(
+            "reports/{mode}/fairseq_valid_accuracy.png",
+            caption="report/fairseq_valid_accuracy.rst",
+            category="fairseq branch",
+        ),
     params:
         inits=config["inits"],
         seeds=config["seeds"],

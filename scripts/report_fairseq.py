@@ -17,6 +17,14 @@ def fmt_mean_std(values):
     return f"{mean:.1f} ± {std:.2f}"
 
 
+def read_benchmark(path) -> dict:
+    """Snakemake's benchmark TSV: wall seconds (s), peak RSS in MB (max_rss), cpu_time (s)."""
+    header, values = Path(path).read_text().splitlines()[:2]
+    row = dict(zip(header.split("\t"), values.split("\t")))
+    as_float = lambda key: float(row[key]) if row.get(key, "NA") not in ("NA", "-", "") else float("nan")  # noqa: E731
+    return {"wall_s": as_float("s"), "max_rss_mb": as_float("max_rss"), "cpu_s": as_float("cpu_time")}
+
+
 def main():
     mode = snakemake.wildcards.mode
     runs = [json.loads(Path(p).read_text()) for p in snakemake.input.metrics]
@@ -56,6 +64,12 @@ def main():
     for p in params:
         lines.append(f"| {p['arch']} | {p['layers']} | {p['dim']} | {p['ffn']} | {p['vocab']} | {p['positions']} | "
                      f"{p['counted']:,} | {p['formula']:,} | {p['counted_weights_only']:,} |")
+    lines += ["", "## Cost of each run (Snakemake benchmark)", "",
+              "| run | wall (s) | peak RSS (MB) | CPU time (s) | threads |", "|---|---|---|---|---|"]
+    for path in snakemake.input.benchmarks:
+        bench = read_benchmark(path)
+        lines.append(f"| {Path(path).stem} | {bench['wall_s']:.0f} | {bench['max_rss_mb']:.0f} | "
+                     f"{bench['cpu_s']:.0f} | {runs[0]['threads']} |")
     hp = runs[0]
     lines += ["", "## Runs", "", f"Architecture `{hp['arch']}`, {hp['n_train']} training reviews, "
               f"{hp['total_updates']} updates with {hp['warmup_updates']} warmup updates "
