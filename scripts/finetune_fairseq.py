@@ -4,16 +4,29 @@ Writes the run's TensorBoard logs, its best checkpoint, and metrics.json: per-ep
 valid/test accuracy read back from those TensorBoard events, and the reported number
 (test accuracy at the best-valid epoch).
 """
+import re
 import shutil
 import time
 from pathlib import Path
 
 from ftlib.checks import read_lines
 from ftlib.errors import run_step
-from ftlib.fairseq_cmd import finetune_command, schedule
+from ftlib.fairseq_cmd import finetune_command, schedule, validate_command
 from ftlib.metrics import run_metrics
 from ftlib.proc import find_executable, run_logged
 from ftlib.textio import write_json
+
+
+def evaluate_once(hp, data_bin, checkpoint, log) -> float:
+    """Test accuracy of checkpoint_best.pt, from fairseq-validate's own log line."""
+    start = Path(log).stat().st_size
+    run_logged(validate_command(hp, data_bin, checkpoint, executable=find_executable("fairseq-validate")),
+               log, threads=snakemake.threads)
+    found = re.findall(r"valid on 'test' subset \| .*?\| accuracy ([\d.]+)",
+                       Path(log).read_bytes()[start:].decode("utf-8", "replace"))
+    if len(found) != 1:
+        raise RuntimeError(f"fairseq-validate printed {len(found)} test accuracies; see {log}")
+    return float(found[0])
 
 
 def main():
@@ -36,13 +49,17 @@ def main():
           f"reviews, {total} updates, {warmup} warmup, {snakemake.threads} thread(s)", flush=True)
     started = time.time()
     run_logged(cmd, snakemake.log[0], threads=snakemake.threads)
+    best_test = None
+    if hp.get("test_eval", "every_epoch") == "best_checkpoint":
+        best_test = evaluate_once(hp, snakemake.input.data_bin, out.checkpoint, snakemake.log[0])
     wall = time.time() - started
 
-    metrics = run_metrics(out.tensorboard)
+    metrics = run_metrics(out.tensorboard, best_checkpoint_test=best_test)
     metrics.update(
         init=snakemake.wildcards.init, seed=int(snakemake.wildcards.seed), n_train=n_train,
         total_updates=total, warmup_updates=warmup, threads=snakemake.threads,
-        wall_seconds=round(wall, 1), arch=hp["arch"],
+        wall_seconds=round(wall, 1), arch=hp["arch"], optimizer=hp.get("optimizer", "adam"),
+        test_eval=hp.get("test_eval", "every_epoch"),
     )
     if len(metrics["epochs"]) != hp["max_epoch"]:
         raise RuntimeError(f"{out.tensorboard}: {len(metrics['epochs'])} epochs logged, expected {hp['max_epoch']}")

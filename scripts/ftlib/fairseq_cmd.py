@@ -50,12 +50,13 @@ def finetune_command(
         "--max-positions", str(hp["max_positions"]), "--shorten-method", "truncate",
         "--batch-size", str(hp["batch_size"]), "--required-batch-size-multiple", "1",
         "--dropout", str(hp["dropout"]), "--attention-dropout", str(hp["attention_dropout"]),
-        "--optimizer", "adam", "--adam-betas", betas, "--adam-eps", str(hp["adam_eps"]),
+        "--optimizer", hp.get("optimizer", "adam"), "--adam-betas", betas, "--adam-eps", str(hp["adam_eps"]),
         "--weight-decay", str(hp["weight_decay"]), "--clip-norm", str(hp["clip_norm"]),
         "--lr-scheduler", "polynomial_decay", "--lr", str(hp["lr"]),
         "--total-num-update", str(total), "--warmup-updates", str(warmup),
         "--max-epoch", str(hp["max_epoch"]),
-        "--valid-subset", "valid,test",
+        # stock: test evaluated every epoch; tuned: only the best checkpoint, once, afterwards
+        "--valid-subset", "valid,test" if hp.get("test_eval", "every_epoch") == "every_epoch" else "valid",
         "--best-checkpoint-metric", "accuracy", "--maximize-best-checkpoint-metric",
         "--save-dir", str(save_dir), "--no-epoch-checkpoints", "--no-last-checkpoints",
         "--no-save-optimizer-state",
@@ -69,6 +70,19 @@ def finetune_command(
             "--reset-optimizer", "--reset-dataloader", "--reset-meters",
         ]
     return cmd
+
+
+def validate_command(hp: dict, data_bin, checkpoint, subset: str = "test",
+                     executable: str = "fairseq-validate") -> list[str]:
+    """fairseq-validate of one checkpoint on one subset (the tuned path's test evaluation)."""
+    return [
+        executable, str(data_bin), "--path", str(checkpoint),
+        "--user-dir", str(PLUGIN_DIR),
+        # the task's config refers to the criterion's (classification head name)
+        "--task", "sentence_prediction", "--criterion", "sentence_prediction",
+        "--valid-subset", subset, "--batch-size", str(hp["batch_size"]),
+        "--cpu", "--num-workers", "0", "--log-format", "simple",
+    ]
 
 
 def pretrain_command(hp: dict, data_bin, save_dir, tensorboard_dir, seed: int,

@@ -40,15 +40,22 @@ def mean_std(values: list[float]) -> tuple[float, float]:
     return mean, math.sqrt(sum((v - mean) ** 2 for v in values) / len(values))
 
 
-def run_metrics(tensorboard_dir) -> dict:
+def run_metrics(tensorboard_dir, best_checkpoint_test: float | None = None) -> dict:
     """Per-epoch valid/test accuracy of a sentence_prediction run, and the reported number.
 
     fairseq validates once per epoch (valid, then test) and logs at the update count, so
     the i-th valid event is epoch i+1. The reported test accuracy is the one at the epoch
-    with the best valid accuracy.
+    with the best valid accuracy. When the test split was evaluated only once, on
+    checkpoint_best.pt (the tuned path), pass that accuracy as ``best_checkpoint_test``:
+    the other epochs then have no test accuracy.
     """
     valid = read_scalars(tensorboard_dir, "valid", "accuracy")
     test = read_scalars(tensorboard_dir, "test", "accuracy")
+    if best_checkpoint_test is not None:
+        if not valid or test:
+            raise ValueError(f"{tensorboard_dir}: {len(valid)} valid and {len(test)} test accuracy "
+                             "events; expected valid only when test is evaluated on the best checkpoint")
+        test = [(step, None) for step, _ in valid]
     if not valid or len(valid) != len(test):
         raise ValueError(
             f"{tensorboard_dir}: {len(valid)} valid and {len(test)} test accuracy events; "
@@ -59,6 +66,8 @@ def run_metrics(tensorboard_dir) -> dict:
         for i, ((step, v), (_, t)) in enumerate(zip(valid, test))
     ]
     best = best_epoch([e["valid_accuracy"] for e in epochs])
+    if best_checkpoint_test is not None:
+        epochs[best]["test_accuracy"] = best_checkpoint_test
     return {
         "epochs": epochs,
         "best_epoch": best + 1,

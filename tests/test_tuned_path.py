@@ -1,0 +1,60 @@
+"""The tuned fairseq path computes what the stock one does (issue 8's "same math")."""
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import snakemake_env
+from ftlib.fairseq_cmd import finetune_command, validate_command
+from ftlib.metrics import read_scalars, run_metrics
+
+HP = dict(arch="roberta_demo", num_classes=2, init_token=0, separator_token=2, max_positions=256,
+          batch_size=8, lr=5e-4, max_epoch=2, warmup_ratio=0.06, adam_betas=[0.9, 0.98], adam_eps=1e-8,
+          weight_decay=0.01, clip_norm=0.0, dropout=0.0, attention_dropout=0.0, log_interval=1)
+
+
+def fairseq(cmd, log: Path):
+    tool = Path(sys.executable).parent / cmd[0]
+    proc = subprocess.run([str(tool), *cmd[1:]], env=snakemake_env(), capture_output=True, text=True)
+    log.write_text(proc.stdout + proc.stderr)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return proc.stdout + proc.stderr
+
+
+def train(demo_run, out: Path, **levers):
+    n_train = len((demo_run / "data/demo/prepared/train.label").read_text().splitlines())
+    cmd = finetune_command({**HP, **levers}, demo_run / "data/demo/bin", out, out / "tb", seed=3,
+                           n_train=n_train, restore_file=demo_run / "models/demo/pretrained/model.pt")
+    fairseq(cmd, out.with_suffix(".log"))
+    return [loss for _, loss in read_scalars(out / "tb", "train_inner", "loss")]
+
+
+@pytest.fixture(scope="module")
+def stock_and_tuned(demo_run, tmp_path_factory):
+    root = tmp_path_factory.mktemp("tuned")
+    stock = train(demo_run, root / "stock", optimizer="adam", test_eval="every_epoch")
+    tuned = train(demo_run, root / "tuned", optimizer="adamw_fused", test_eval="best_checkpoint")
+    return root, stock, tuned
+
+
+def test_fused_adamw_follows_fairseqs_adam_loss_curve(stock_and_tuned):
+    root, stock, tuned = stock_and_tuned
+    assert len(stock) == len(tuned) >= 10
+    assert stock[0] == tuned[0]  # same init, same batch: identical before any update
+    for a, b in zip(stock, tuned):
+        assert b == pytest.approx(a, rel=2e-3)
+    assert "adamw_fused" in (root / "tuned.log").read_text()
+
+
+def test_best_checkpoint_test_equals_the_best_epochs_test(stock_and_tuned, demo_run):
+    root = stock_and_tuned[0]
+    per_epoch = run_metrics(root / "stock" / "tb")  # test evaluated after every epoch
+    out = fairseq(validate_command(HP, demo_run / "data/demo/bin", root / "stock" / "checkpoint_best.pt"),
+                  root / "validate.log")
+    once = float(re.findall(r"valid on 'test' subset \| .*?\| accuracy ([\d.]+)", out)[0])
+    assert once == per_epoch["test_accuracy"]
+    # the tuned run logged no test events: its test number comes from the one evaluation
+    assert read_scalars(root / "tuned" / "tb", "test", "accuracy") == []
+    assert len(read_scalars(root / "tuned" / "tb", "valid", "accuracy")) == HP["max_epoch"]
