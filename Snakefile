@@ -29,6 +29,7 @@ include: "rules/demo.smk"
 include: "rules/prepare.smk"
 include: "rules/train_fairseq.smk"
 include: "rules/report.smk"
+include: "rules/benchmark.smk"
 
 
 rule all:

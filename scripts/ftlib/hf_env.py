@@ -1,0 +1,13 @@
+"""Import-time guard for transformers in this environment: hide the unloadable torchaudio.
+
+fairseq-fixed depends on torchaudio, and pip installs PyPI's torchaudio wheel, a CUDA build
+that cannot load beside the CPU torch (OSError: libc10_cuda.so). transformers imports
+torchaudio whenever it is installed (audio_utils), so importing any model class fails. The
+project's models are text-only: marking the module as absent (``sys.modules[name] = None``
+makes importlib report it missing) lets transformers skip it. Import this module before
+transformers.
+"""
+import sys
+
+if "torchaudio" not in sys.modules:
+    sys.modules["torchaudio"] = None
