@@ -30,6 +30,9 @@ include: "rules/prepare.smk"
 include: "rules/train_fairseq.smk"
 include: "rules/report.smk"
 include: "rules/benchmark.smk"
+include: "rules/hf.smk"
+include: "rules/bloom.smk"
+include: "rules/peft.smk"
 
 
 rule all:

@@ -96,7 +96,9 @@ def bloom_cfg(wildcards):
 def bloom_faq_source(wildcards):
     """The demo's FAQ ships with the repository; the real one is downloaded (or placed by hand)."""
     if wildcards.mode == "demo":
-        return config["bloom"]["demo"]["faq"]
+        faq = Path(config["bloom"]["demo"]["faq"])
+        # relative to the working directory, else to the repository (runs with -d elsewhere)
+        return str(faq if faq.is_absolute() or faq.exists() else Path(workflow.basedir) / faq)
     return "data/real/bloom/ecommerce-faq-fr.json"
 
 
@@ -115,6 +117,55 @@ def bloom_report(mode):
     return f"reports/{mode}/bloom_report.md"
 
 
+def peft_hp(wildcards):
+    """The mode's finetune block, then the PEFT overrides: `all` first, then the method's."""
+    overrides = config["peft"][wildcards.mode]["hp"]
+    return {**config[wildcards.mode]["finetune"], **overrides.get("all", {}),
+            **overrides.get(wildcards.method, {})}
+
+
+def peft_method_spec(wildcards):
+    return config["peft"]["methods"][wildcards.method]
+
+
+def peft_run_metrics(wildcards):
+    settings = config["peft"][wildcards.mode]
+    return [
+        f"runs/{wildcards.mode}/peft/{method}/seed{seed}/metrics.json"
+        for method in settings["methods"]
+        for seed in settings["seeds"]
+    ]
+
+
+def peft_report(mode):
+    return f"reports/{mode}/peft_report.md"
+
+
+def hf_run_metrics(wildcards):
+    return [
+        f"runs/{wildcards.mode}/hf/{init}/seed{seed}/metrics.json"
+        for init in config["inits"]
+        for seed in config["seeds"]
+    ]
+
+
+def lr_curve_runs(wildcards):
+    """TensorBoard logs of one fairseq and one HF run (first init, first seed) for the lr plot."""
+    init, seed = config["inits"][0], config["seeds"][0]
+    return {
+        "fairseq_lr": f"runs/{wildcards.mode}/fairseq/{init}/seed{seed}/tensorboard",
+        "hf_lr": f"runs/{wildcards.mode}/hf/{init}/seed{seed}/tensorboard",
+    }
+
+
+def hf_published(wildcards):
+    return config["hf"][wildcards.mode]["published"]
+
+
+def comparison_report(mode):
+    return f"reports/{mode}/comparison_report.md"
+
+
 def all_targets(mode):
     """What `snakemake all` builds: each branch's report (branches add theirs here)."""
-    return [fairseq_report(mode)]
+    return [fairseq_report(mode), bloom_report(mode), comparison_report(mode), peft_report(mode)]

@@ -31,7 +31,9 @@ def test_dry_run_with_each_profile(tmp_path, profile):
 def test_rerunning_one_seed_reruns_it_and_the_report_only(demo_run):
     target = "runs/demo/fairseq/pretrained/seed0/metrics.json"
     proc = run_snakemake(demo_run, "-n", "all", "--forcerun", target)
-    assert job_counts(proc.stdout) == {"finetune_fairseq": 1, "report_fairseq": 1, "all": 1, "total": 3}
+    # that seed, and the two reports that aggregate fairseq seeds (fairseq's, fairseq-vs-HF)
+    assert job_counts(proc.stdout) == {"finetune_fairseq": 1, "report_fairseq": 1, "report_comparison": 1,
+                                       "all": 1, "total": 4}
     assert "init=pretrained, seed=0" in proc.stdout and "init=scratch" not in proc.stdout
 
 
@@ -41,7 +43,8 @@ def test_a_seeds_lost_result_reruns_that_seed_and_the_report_only(demo_run, tmp_
     shutil.copytree(demo_run, workdir, symlinks=True)
     (workdir / "runs/demo/fairseq/scratch/seed0/metrics.json").unlink()
     proc = run_snakemake(workdir, "-n", "runs/demo/fairseq/scratch/seed0/metrics.json", "all")
-    assert job_counts(proc.stdout) == {"finetune_fairseq": 1, "report_fairseq": 1, "all": 1, "total": 3}
+    assert job_counts(proc.stdout) == {"finetune_fairseq": 1, "report_fairseq": 1, "report_comparison": 1,
+                                       "all": 1, "total": 4}
     assert "init=scratch, seed=0" in proc.stdout and "init=pretrained" not in proc.stdout
 
 
@@ -121,7 +124,10 @@ def test_demo_seed_runs_as_slurm_jobs(local_slurm, demo_run, tmp_path):
         for job_id in ids:
             assert states.get(job_id) == "COMPLETED", (rule, job_id, states.get(job_id))
     # the same outputs as the local run, file for file
-    folders = ["runs", "reports/demo", "data/demo", "models/demo"]
-    assert relative_files(workdir, folders) == relative_files(demo_run, folders) - {"reports/report.html"}
+    folders = ["runs/demo/fairseq", "runs/demo/mlm", "data/demo/raw", "data/demo/prepared", "data/demo/bin",
+               "data/demo/mlm_bin", "models/demo/pretrained"]
+    assert relative_files(workdir, folders) == relative_files(demo_run, folders)
+    for name in ("fairseq_report.md", "fairseq_runs.tsv", "fairseq_valid_accuracy.png", "parameters.json"):
+        assert (workdir / "reports/demo" / name).exists() and (demo_run / "reports/demo" / name).exists()
     log = (workdir / "logs/demo/finetune_fairseq/pretrained_seed0.log").read_text()
     assert re.search(r"# threads: 1\b", log)

@@ -43,7 +43,7 @@ def read_tensorboard(logdir: Path, subset: str) -> list[float]:
 
     events = EventAccumulator(str(logdir / subset))
     events.Reload()
-    return [round(e.value, 4) for e in events.Scalars("accuracy")]  # float32 in the file
+    return [float(f"{e.value:.7g}") for e in events.Scalars("accuracy")]  # float32 in the file
 
 
 def test_demo_end_to_end_report_comes_from_the_runs_own_logs(demo_run):

@@ -16,8 +16,9 @@ def read_scalars(logdir, subset: str, tag: str) -> list[tuple[int, float]]:
     events.Reload()
     if tag not in events.Tags().get("scalars", []):
         return []
-    # TensorBoard stores float32: 56.2 comes back as 56.2000007..., so round off that noise.
-    return [(event.step, round(float(event.value), 4)) for event in events.Scalars(tag)]
+    # TensorBoard stores float32: 56.2 comes back as 56.2000007..., so keep float32's 7
+    # significant digits (not decimals: a learning rate of 1e-5 must not become 0).
+    return [(event.step, float(f"{event.value:.7g}")) for event in events.Scalars(tag)]
 
 
 def best_epoch(valid_accuracies: list[float]) -> int:

@@ -1,0 +1,182 @@
+"""The BLOOM branch: exact parameter accounting (bloom-560m from its configuration on the meta
+device, the demo model), the reduced demo run read back from its own files, bad FAQ input, and
+the 4-bit CUDA path where CUDA is present."""
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import REPO, make_workdir, run_snakemake
+from ftlib.bloom_data import read_faq, split_faq
+from ftlib.bloom_params import account, formulas
+from ftlib.errors import InputError
+
+CONFIG = yaml.safe_load((REPO / "config/config.yaml").read_text())["bloom"]
+LORA = CONFIG["lora"]
+
+
+def test_bloom_560m_counts_from_its_configuration_are_exact():
+    shape = CONFIG["reference_model"]
+    assert shape == {"vocab_size": 250880, "hidden_size": 1024, "n_layer": 24, "n_head": 16}
+    row = account(shape, LORA)  # counted on the meta device; raises if a formula disagrees
+    c = row["counted"]
+    assert c["full"] == 559_214_592
+    assert (c["trainable_4bit"], c["all_4bit"]) == (257_003_520, 408_219_648)
+    assert (c["lora_trainable"], c["all_4bit_lora"]) == (1_572_864, 409_792_512)
+    assert c["lora_trainable"] == 24 * 16 * (1024 + 3072)
+    assert row["lines"]["4bit_lora"] == ("trainable params: 1,572,864 || all params: 409,792,512 || "
+                                         "trainable: 0.384 %")
+    assert formulas(shape, LORA) == {k: v for k, v in c.items() if k != "all_lora_unquantized"}
+
+
+def test_the_shipped_demo_faq_is_valid_and_large_enough():
+    pairs = read_faq(REPO / CONFIG["demo"]["faq"])
+    assert len(pairs) >= 60
+    train, heldout = split_faq(pairs, CONFIG["demo"]["heldout_size"], CONFIG["demo"]["split_seed"])
+    assert len(heldout) == CONFIG["demo"]["heldout_size"]
+    assert not {p["question"] for p in train} & {p["question"] for p in heldout}
+
+
+# --- the reduced demo (tests/configs/demo_small.yaml), the BLOOM branch alone, run once -------
+
+@pytest.fixture(scope="session")
+def bloom_run(demo_run) -> Path:
+    """The reduced demo, whose `all` includes the BLOOM report."""
+    return demo_run
+
+
+@pytest.fixture(scope="module")
+def bloom(bloom_run):
+    demo_run = bloom_run
+    run = demo_run / "runs/demo/bloom"
+    return {"dir": demo_run, "metrics": json.loads((run / "metrics.json").read_text()),
+            "generations": json.loads((run / "generations.json").read_text()),
+            "report": (demo_run / "reports/demo/bloom_report.md").read_text(),
+            "params": json.loads((demo_run / "reports/demo/bloom_parameters.json").read_text())}
+
+
+def test_demo_lora_trainable_count_equals_the_formula(bloom):
+    config = json.loads((bloom["dir"] / "models/demo/bloom_base/config.json").read_text())
+    L, h, r = config["n_layer"], config["hidden_size"], LORA["r"]
+    expected = L * r * (h + 3 * h)
+    assert bloom["metrics"]["counts"]["lora"]["trainable"] == expected  # measured on the trained model
+    assert bloom["params"]["demo"]["counted"]["lora_trainable"] == expected  # meta device
+    full = config["vocab_size"] * h + 4 * h + L * (12 * h * h + 13 * h)
+    assert bloom["params"]["demo"]["counted"]["full"] == full
+    if bloom["metrics"]["quantized"]:  # measured "all" under 4-bit packing, with LoRA
+        assert bloom["metrics"]["counts"]["lora"]["all"] == full - L * 6 * h * h + expected
+
+
+def test_reduced_demo_heldout_loss_goes_down(bloom):
+    m = bloom["metrics"]
+    assert m["after"]["heldout_loss"] < m["before"]["heldout_loss"]
+    curve = [e["heldout_loss"] for e in m["heldout_curve"]]
+    assert [e["step"] for e in m["heldout_curve"]] == [5, 10, 15, 20]  # eval_every 5, 20 steps
+    assert curve[-1] == pytest.approx(m["after"]["heldout_loss"], rel=1e-6)
+    assert len(m["train_curve"]) == m["hp"]["max_steps"] == 20
+
+
+def test_generation_before_and_after_is_recorded(bloom):
+    g, m = bloom["generations"], bloom["metrics"]
+    assert len(g["before"]) == len(g["after"]) == m["n_heldout"] == 6
+    for stage in ("before", "after"):
+        assert all(0 < a["new_tokens"] <= 16 for a in g[stage])
+        ended = sum(a["ended_with_eos"] for a in g[stage]) / len(g[stage])
+        assert m[stage]["eos_rate"] == ended
+    heldout = [json.loads(line) for line in (bloom["dir"] / "data/demo/bloom/heldout.jsonl").read_text().splitlines()]
+    assert [a["question"] for a in g["after"]] == [p["question"] for p in heldout]
+
+
+def test_report_numbers_are_read_back_from_the_run(bloom):
+    m, report = bloom["metrics"], bloom["report"]
+    n = m["n_heldout"]
+    for stage in ("before", "after"):
+        s = m[stage]
+        row = (f"| {stage} | {s['heldout_loss']:.3f} | {s['heldout_perplexity']:.1f} | "
+               f"{round(s['eos_rate'] * n)}/{n} ")
+        assert row in report
+    assert f"wall time {m['wall_seconds']:.0f} s" in report
+    assert f"peak RSS {m['peak_rss_mb']:.0f} MB" in report
+    assert f"**path: {m['path']}**" in report
+    assert m["path"].startswith(("4-bit NF4 base", "unquantized fp32 base"))
+    assert "`trainable params: 1,572,864 || all params: 409,792,512 || trainable: 0.384 %`" in report
+    for answer in bloom["generations"]["after"]:
+        assert answer["question"].split()[0] in report
+    png = bloom["dir"] / "reports/demo/bloom_loss.png"
+    assert png.read_bytes()[:4] == b"\x89PNG"
+    assert len((bloom["dir"] / "reports/demo/bloom_answers.tsv").read_text().splitlines()) == n + 1
+
+
+# --- bad input --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, expected", [
+    ('[{"question": "Q ?", "answer": "A."},\n {"question": "Q2 ?" "answer": "B."}]',
+     r"bad\.json:2: not valid JSON"),
+    ('[{"question": "Q ?", "answer": "A."}, {"question": "Q2 ?"}]', r"entry 1: no 'answer' field"),
+    ('{"questions": [{"question": "Q ?", "answer": "   "}]}', r"entry 0: empty answer"),
+    ('[{"question": "Q ?", "answer": "A."}, ["Q2", "B"]]', r"entry 1: not an object"),
+    ('{"foo": 1}', r"expected a non-empty list"),
+])
+def test_bad_faq_is_one_line_naming_the_entry(tmp_path, text, expected):
+    path = tmp_path / "bad.json"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        read_faq(path)
+    assert re.search(expected, str(err.value)) and "\n" not in str(err.value)
+
+
+def test_a_prompt_longer_than_the_context_is_refused_before_training(bloom):
+    from transformers import AutoTokenizer
+
+    from ftlib.bloom_train import encode_pairs
+
+    tokenizer = AutoTokenizer.from_pretrained(bloom["dir"] / "models/demo/bloom_base")
+    pairs = [{"index": 0, "question": "Q ?", "answer": "Court."},
+             {"index": 7, "question": "Comment retourner un article ?", "answer": "Très long. " * 40}]
+    with pytest.raises(InputError, match=r"^heldout\.jsonl: entry 7: prompt and answer are \d+ tokens, "
+                                         r"longer than the model's context of 64"):
+        encode_pairs(tokenizer, pairs, 64, "heldout.jsonl")
+    assert encode_pairs(tokenizer, pairs[:1], 64, "x")[0]["input_ids"][-1] == tokenizer.eos_token_id
+
+
+def test_bad_faq_stops_the_workflow_with_one_line_and_no_outputs(tmp_path):
+    workdir = make_workdir(tmp_path / "wd")
+    bad = tmp_path / "faq.json"
+    bad.write_text('[{"question": "Où est mon colis ?", "answer": ""}]', encoding="utf-8")
+    configfile = tmp_path / "bad_faq.yaml"
+    configfile.write_text(yaml.safe_dump({"mode": "demo", "bloom": {"demo": {"faq": str(bad)}}}))
+    proc = run_snakemake(workdir, "data/demo/bloom/train.jsonl", configfile=str(configfile), check=False)
+    assert proc.returncode != 0
+    errors = [line for line in (proc.stdout + proc.stderr).splitlines() if line.startswith("ERROR: ")]
+    assert errors == [f"ERROR: {bad}: entry 0: empty answer (log: logs/demo/prepare_bloom_faq.log)"], errors
+    assert not (workdir / "data/demo/bloom").exists() or not any((workdir / "data/demo/bloom").iterdir())
+
+
+# --- the 4-bit path on CUDA -------------------------------------------------------------------
+
+def test_4bit_nf4_lora_on_cuda(tmp_path):
+    import torch
+
+    if not torch.cuda.is_available():
+        print("SKIPPED test_4bit_nf4_lora_on_cuda: CUDA is not available on this machine")
+        pytest.skip("CUDA is not available: the 4-bit CUDA path (paged_adamw_8bit) needs a GPU")
+    from peft import get_peft_model, prepare_model_for_kbit_training
+    from transformers import BloomConfig, BloomForCausalLM
+
+    from ftlib.bloom_model import four_bit_support, load_base, lora_config
+    from ftlib.bloom_params import count
+    from ftlib.bloom_train import choose_optimizer
+
+    ok, why = four_bit_support()
+    assert ok, why
+    shape = {"vocab_size": 512, "hidden_size": 64, "n_layer": 2, "n_head": 4}
+    BloomForCausalLM(BloomConfig(**shape)).save_pretrained(tmp_path / "tiny")
+    model = load_base(str(tmp_path / "tiny"), True, CONFIG["quantization"])
+    assert type(model.transformer.h[0].self_attention.query_key_value).__name__ == "Linear4bit"
+    model = get_peft_model(prepare_model_for_kbit_training(model), lora_config(LORA))
+    assert count(model)[0] == formulas(shape, LORA)["lora_trainable"]
+    assert choose_optimizer("paged_adamw_8bit") == "paged_adamw_8bit"
+    x = torch.randint(0, 512, (1, 16), device="cuda")
+    model(input_ids=x, labels=x).loss.backward()
