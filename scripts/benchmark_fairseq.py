@@ -6,13 +6,9 @@ flags) and (d) the tuned settings over a fixed number of updates; test and valid
 with fairseq-validate; (e) the HF model on the same batches; the optimizer's share of an
 update. Writes reports/benchmark.md and benchmarks/benchmark.json.
 """
-import json
-import math
 import re
-import shutil
 import statistics
 import tempfile
-import threading
 import time
 from pathlib import Path
 

@@ -6,13 +6,12 @@ hyperparameter overrides). metrics.json has train_classifier's keys (per-epoch v
 accuracy, test accuracy at the best-valid epoch, wall time, peak RSS) plus the method, its
 exact parameter counts and the per-epoch costs.
 """
-import contextlib
 import resource
-import sys
 from pathlib import Path
 
 from ftlib import peft_methods  # first: it hides the broken torchaudio from transformers
 from ftlib.errors import InputError, run_step
+from ftlib.hf_tee import tee_to_log
 from ftlib.textio import write_json
 
 
@@ -49,25 +48,6 @@ class RssSampler:
         self.stop.set()
         self.thread.join()
         self.peak_mb = max(self.peak_mb, self.rss_mb())
-
-
-class Tee:
-    """Progress on the terminal and in the job's log (training runs in this process)."""
-
-    def __init__(self, *streams):
-        self.streams = streams
-
-    def write(self, text):
-        for stream in self.streams:
-            stream.write(text)
-        return len(text)
-
-    def flush(self):
-        for stream in self.streams:
-            stream.flush()
-
-    def isatty(self):
-        return False
 
 
 def main():
@@ -121,6 +101,5 @@ def main():
           flush=True)
 
 
-with open(snakemake.log[0], "a", encoding="utf-8") as log:
-    with contextlib.redirect_stdout(Tee(sys.stdout, log)), contextlib.redirect_stderr(Tee(sys.stderr, log)):
-        run_step(main, snakemake.output, snakemake.log[0])
+with tee_to_log(snakemake.log[0]):  # progress on the terminal and in the job's log
+    run_step(main, snakemake.output, snakemake.log[0])

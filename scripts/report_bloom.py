@@ -62,7 +62,7 @@ def main():
               f"{n} held-out questions",
               f"- LoRA r={m['lora']['r']}, alpha {m['lora']['alpha']}, dropout {m['lora']['dropout']}, "
               f"target {', '.join(m['lora']['target_modules'])}, bias {m['lora']['bias']}",
-              f"- prompt: `<human>: {{question}}\\n<assistant>: {{answer}}` + EOS",
+              "- prompt: `<human>: {question}\\n<assistant>: {answer}` + EOS",
               f"- wall time {m['wall_seconds']:.0f} s (training {m['train_seconds']:.0f} s), "
               f"{m['threads']} thread(s), peak RSS {m['peak_rss_mb']:.0f} MB"
               + (f", peak CUDA memory {m['peak_cuda_mb']:.0f} MB" if m.get("peak_cuda_mb") else ""), "",

@@ -1,7 +1,5 @@
 """PEFT methods: exact published parameter counts (meta device), and that each method trains
 exactly the tensors it should, on a tiny random RoBERTa classifier."""
-import re
-from pathlib import Path
 
 import pytest
 import yaml

@@ -68,22 +68,27 @@ def dictionary_size(dict_path, add_mask: bool = True) -> int:
     return len(dictionary)
 
 
+def load_checkpoint_file(model_path):
+    """torch.load of a fairseq checkpoint on CPU; missing or unreadable files are InputErrors."""
+    import torch
+
+    if not Path(model_path).is_file():
+        raise InputError(model_path, "checkpoint is missing")
+    try:
+        # Trusted local file (built by this workflow or placed by the user): fairseq
+        # checkpoints pickle an argparse.Namespace, which weights_only=True rejects.
+        return torch.load(model_path, map_location="cpu", weights_only=False)
+    except Exception as err:
+        raise InputError(model_path, f"cannot be loaded as a torch checkpoint ({type(err).__name__})") from None
+
+
 def check_fairseq_checkpoint(model_path, dict_path) -> dict:
     """Load a fairseq RoBERTa checkpoint on CPU and check it fits dict.txt.
 
     Returns a summary (vocabulary size, embedding dim, layers) for the log.
     """
-    import torch
-
     model_path = Path(model_path)
-    if not model_path.is_file():
-        raise InputError(model_path, "checkpoint is missing")
-    try:
-        # Trusted local file (built by this workflow or placed by the user): fairseq
-        # checkpoints pickle an argparse.Namespace, which weights_only=True rejects.
-        state = torch.load(model_path, map_location="cpu", weights_only=False)
-    except Exception as err:
-        raise InputError(model_path, f"cannot be loaded as a torch checkpoint ({type(err).__name__})") from None
+    state = load_checkpoint_file(model_path)
     weights = state.get("model") if isinstance(state, dict) else None
     if not isinstance(weights, dict):
         raise InputError(model_path, "not a fairseq checkpoint (no 'model' state dict)")

@@ -13,6 +13,7 @@ import argparse
 from pathlib import Path
 
 from . import hf_env  # noqa: F401  (before transformers)
+from .checks import load_checkpoint_file
 from .errors import InputError
 
 FS = "encoder.sentence_encoder."
@@ -21,16 +22,8 @@ REQUIRED_HF_FILES = ["config.json", "model.safetensors", "tokenizer.json", "toke
 
 def load_fairseq_checkpoint(model_path) -> tuple[dict, argparse.Namespace]:
     """State dict and model hyperparameters of a fairseq RoBERTa checkpoint."""
-    import torch
-
     model_path = Path(model_path)
-    if not model_path.is_file():
-        raise InputError(model_path, "checkpoint is missing")
-    try:
-        # Trusted local file: fairseq checkpoints pickle an argparse.Namespace.
-        state = torch.load(model_path, map_location="cpu", weights_only=False)
-    except Exception as err:
-        raise InputError(model_path, f"cannot be loaded as a torch checkpoint ({type(err).__name__})") from None
+    state = load_checkpoint_file(model_path)
     weights = state.get("model") if isinstance(state, dict) else None
     if not isinstance(weights, dict) or FS + "embed_tokens.weight" not in weights:
         raise InputError(model_path, f"not a fairseq RoBERTa checkpoint (no {FS}embed_tokens.weight)")

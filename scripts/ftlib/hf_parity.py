@@ -10,7 +10,6 @@ Three checks, each stopping at the first difference and naming it:
 """
 from __future__ import annotations
 
-from pathlib import Path
 
 from . import hf_env  # noqa: F401  (before transformers)
 from .errors import InputError

@@ -78,7 +78,6 @@ def build_tokenizer(spm_path, dict_path):
 
     proto = load_spm_proto(spm_path)
     symbols = load_fairseq_dictionary(dict_path)
-    fairseq_id = {symbol: i for i, symbol in enumerate(symbols)}
     pieces = [p.piece for p in proto.pieces if p.type in (SPM_NORMAL, SPM_USER)]
     # BPE merges work on ids, so every piece needs an id of its own. fairseq maps a piece
     # that dict.txt lacks to <unk>; such pieces (mostly intermediate merge steps that never

@@ -112,7 +112,7 @@ def base_total(a: dict) -> int:
     """Parameters of the unmodified model."""
     D, L, V = a["hidden_size"], a["num_layers"], a["vocab_size"]
     if a["family"] in ("roberta", "bert"):
-        F, P, T, C = a["intermediate_size"], a["max_position_embeddings"], a["type_vocab_size"], a["num_labels"]
+        F, P, T = a["intermediate_size"], a["max_position_embeddings"], a["type_vocab_size"]
         # per layer: q,k,v,o 4(D²+D), FFN 2DF+F+D, two layer norms 4D; embeddings (V+P+T)D + norm 2D
         return (V + P + T) * D + 2 * D + L * (4 * D * D + 2 * D * F + 9 * D + F) + head(a) + pooler(a)
     if a["family"] == "t5":
