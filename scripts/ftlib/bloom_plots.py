@@ -1,10 +1,7 @@
 """The BLOOM report's loss curves (matplotlib, headless)."""
 from __future__ import annotations
 
-import matplotlib
-
-matplotlib.use("Agg")  # no display on build machines and cluster nodes
-import matplotlib.pyplot as plt  # noqa: E402
+from .plots import plt, save_figure  # matplotlib, headless (Agg)
 
 
 def plot_bloom_losses(train_curve: list[dict], heldout_curve: list[dict], heldout_before: float,
@@ -17,9 +14,4 @@ def plot_bloom_losses(train_curve: list[dict], heldout_curve: list[dict], heldou
             color="tab:orange", marker="o", markersize=3, label="held-out loss")
     ax.set_xlabel("optimizer step")
     ax.set_ylabel("loss (nats per token)")
-    ax.set_title(title)
-    ax.grid(alpha=0.3)
-    ax.legend()
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    save_figure(fig, ax, path, title, legend={})

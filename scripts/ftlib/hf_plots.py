@@ -1,10 +1,7 @@
 """Plots of the fairseq-vs-HF comparison report (matplotlib, headless)."""
 from __future__ import annotations
 
-import matplotlib
-
-matplotlib.use("Agg")  # no display on build machines and cluster nodes
-import matplotlib.pyplot as plt  # noqa: E402
+from .plots import plt, save_figure  # matplotlib, headless (Agg)
 
 COLORS = {("fairseq", "pretrained"): "tab:blue", ("fairseq", "scratch"): "tab:orange",
           ("hf", "pretrained"): "tab:green", ("hf", "scratch"): "tab:red"}
@@ -24,12 +21,7 @@ def plot_valid_accuracy_both(runs: list[dict], path, title: str) -> None:
                 color=COLORS.get(key, "gray"))
     ax.set_xlabel("epoch")
     ax.set_ylabel("valid accuracy (%)")
-    ax.set_title(title + "  (★ = best-valid epoch)")
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=7, ncol=2)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    save_figure(fig, ax, path, title + "  (★ = best-valid epoch)", legend=dict(fontsize=7, ncol=2))
 
 
 def plot_lr_curves(curves: dict, path, title: str) -> None:
@@ -40,9 +32,4 @@ def plot_lr_curves(curves: dict, path, title: str) -> None:
         ax.plot([s for s, _ in points], [v for _, v in points], label=label, **style)
     ax.set_xlabel("update")
     ax.set_ylabel("learning rate")
-    ax.set_title(title)
-    ax.grid(alpha=0.3)
-    ax.legend()
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    save_figure(fig, ax, path, title, legend={})

@@ -1,10 +1,7 @@
 """The PEFT report's plot: test accuracy against trainable parameters (log scale)."""
 from __future__ import annotations
 
-import matplotlib
-
-matplotlib.use("Agg")  # no display on build machines and cluster nodes
-import matplotlib.pyplot as plt  # noqa: E402
+from .plots import plt, save_figure  # matplotlib, headless (Agg)
 
 KIND_COLORS = {"full": "black", "bitfit": "tab:green", "lora": "tab:blue", "adapter": "tab:purple",
                "prompt": "tab:orange", "ia3": "tab:red"}
@@ -22,8 +19,4 @@ def plot_accuracy_vs_params(rows: list[dict], path, title: str) -> None:
     ax.set_xscale("log")
     ax.set_xlabel("trainable parameters (log scale)")
     ax.set_ylabel("test accuracy at the best-valid epoch (%)")
-    ax.set_title(title)
-    ax.grid(alpha=0.3, which="both")
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    save_figure(fig, ax, path, title, grid_which="both")

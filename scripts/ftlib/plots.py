@@ -6,6 +6,17 @@ import matplotlib
 matplotlib.use("Agg")  # no display on build machines and cluster nodes
 import matplotlib.pyplot as plt  # noqa: E402
 
+def save_figure(fig, ax, path, title: str, legend: dict | None = None, grid_which: str = "major") -> None:
+    """The finish every report plot shares: title, grid, legend, tight layout, PNG, close."""
+    ax.set_title(title)
+    ax.grid(alpha=0.3, which=grid_which)
+    if legend is not None:
+        ax.legend(**legend)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
 COLORS = {"pretrained": "tab:blue", "scratch": "tab:orange"}
 STYLES = ["-", "--", ":", "-."]
 
@@ -24,9 +35,4 @@ def plot_valid_accuracy(runs: list[dict], path, title: str) -> None:
                 color=COLORS.get(run["init"], "gray"))
     ax.set_xlabel("epoch")
     ax.set_ylabel("valid accuracy (%)")
-    ax.set_title(title + "  (★ = best-valid epoch)")
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=8, ncol=2)
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    save_figure(fig, ax, path, title + "  (★ = best-valid epoch)", legend=dict(fontsize=8, ncol=2))
