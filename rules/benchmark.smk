@@ -24,3 +24,48 @@ rule benchmark_fairseq:
 rule bench:
     input:
         "reports/benchmark.md",
+
+
+# Tuned vs stock ("same math", issue 8): the config's recipe run again with the speed levers
+# undone (config benchmark.stock), same seeds and inits, compared in one report:
+#   snakemake --cores 4 tuned_vs_stock
+use rule finetune_fairseq as finetune_fairseq_stock with:
+    output:
+        metrics="runs/{mode}/fairseq_stock/{init}/seed{seed}/metrics.json",
+        checkpoint="runs/{mode}/fairseq_stock/{init}/seed{seed}/checkpoint_best.pt",
+        tensorboard=directory("runs/{mode}/fairseq_stock/{init}/seed{seed}/tensorboard"),
+    params:
+        hp=stock_hp,
+    log:
+        "logs/{mode}/finetune_fairseq_stock/{init}_seed{seed}.log",
+    benchmark:
+        "benchmarks/{mode}/finetune_fairseq_stock/{init}_seed{seed}.tsv"
+
+
+rule report_tuned_vs_stock:
+    input:
+        tuned=all_run_metrics,
+        stock=all_stock_run_metrics,
+    output:
+        report=report("reports/{mode}/tuned_vs_stock.md", caption="report/tuned_vs_stock.rst",
+                      category="benchmark"),
+        plot=report("reports/{mode}/tuned_vs_stock_loss.png", caption="report/tuned_vs_stock.rst",
+                    category="benchmark"),
+    params:
+        tuned_hp=finetune_hp,
+        stock_hp=stock_hp,
+    log:
+        "logs/{mode}/report_tuned_vs_stock.log",
+    threads: config["threads"]["light"]
+    resources:
+        mem_mb=2000,
+        runtime=5,
+    conda:
+        "../envs/fairseq.yaml"
+    script:
+        "../scripts/report_tuned_vs_stock.py"
+
+
+rule tuned_vs_stock:
+    input:
+        f"reports/{MODE}/tuned_vs_stock.md",

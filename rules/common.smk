@@ -48,8 +48,13 @@ def finetune_hp(wildcards):
     return config[wildcards.mode]["finetune"]
 
 
-def run_dir(mode, init, seed):
-    return f"runs/{mode}/fairseq/{init}/seed{seed}"
+def stock_hp(wildcards):
+    """The config's recipe without the speed levers: the tuned-vs-stock comparison's baseline."""
+    return {**config[wildcards.mode]["finetune"], **config["benchmark"]["stock"]}
+
+
+def run_dir(mode, init, seed, recipe="fairseq"):
+    return f"runs/{mode}/{recipe}/{init}/seed{seed}"
 
 
 def finetune_inputs(wildcards):
@@ -68,12 +73,16 @@ def finetune_inputs(wildcards):
     return inputs
 
 
-def all_run_metrics(wildcards):
+def all_run_metrics(wildcards, recipe="fairseq"):
     return [
-        f"{run_dir(wildcards.mode, init, seed)}/metrics.json"
+        f"{run_dir(wildcards.mode, init, seed, recipe)}/metrics.json"
         for init in config["inits"]
         for seed in config["seeds"]
     ]
+
+
+def all_stock_run_metrics(wildcards):
+    return all_run_metrics(wildcards, recipe="fairseq_stock")
 
 
 def all_run_benchmarks(wildcards):

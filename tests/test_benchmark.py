@@ -23,9 +23,19 @@ def test_bench_target_runs_and_reports(tmp_path):
     result = json.loads((workdir / "benchmarks/benchmark.json").read_text())
     report = (workdir / "reports/benchmark.md").read_text()
     assert result["gemm_gflops"] > 0.1
-    for path in ("stock", "tuned"):
+    for path in ("stock", "fused_adamw", "length_grouped", "tuned"):
         run = result["runs"][path]
         assert 0 < run["seconds_per_update"] < run["wall"] and run["peak_rss_mb"] > 50
+    # the stock run used fairseq's task, the grouped ones the plugin's (read from their logs)
+    logs = workdir / "logs/benchmark"
+    assert "'_name': 'sentence_prediction', " in (logs / "stock.log").read_text()
+    assert "'_name': 'sentence_prediction_length_grouped'" in (logs / "tuned.log").read_text()
+    for name in ("stock", "tuned"):  # evaluation compute + start-up = the measured wall time
+        assert 0 <= result["eval_compute_seconds"][name]["valid"] <= result["eval_compute_seconds"][name]["test"]
+        assert result["eval_compute_seconds"][name]["valid"] + result["validate_startup_seconds"][name] == \
+            pytest.approx(result["eval_wall_seconds"][f"{name}_valid"])
+    assert result["tuned_over_floor"] == pytest.approx(
+        result["seed_seconds"]["tuned"] / result["floor_seconds"]["tuned"])
     assert result["updates_per_epoch"] == 6  # 48 reviews / batch 8
     assert result["flops_per_seed"]["stock"] > result["flops_per_seed"]["tuned"]
     assert result["seed_seconds"]["stock"] / result["seed_seconds"]["tuned"] == pytest.approx(
@@ -33,3 +43,4 @@ def test_bench_target_runs_and_reports(tmp_path):
     assert result["optimizer_step_ms"]["adamw_fused"] > 0 and result["hf_seconds_per_update"] > 0
     assert f"**{result['gemm_gflops']:.1f} GFLOPS**" in report
     assert "speed-up of tuned over stock" in report and "× floor" in report
+    assert "+ length-grouped batches only" in report and "+ fused AdamW only" in report

@@ -1,4 +1,5 @@
 """The tuned fairseq path computes what the stock one does (issue 8's "same math")."""
+import json
 import re
 import subprocess
 import sys
@@ -6,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import snakemake_env
+from conftest import run_snakemake, snakemake_env
 from ftlib.fairseq_cmd import finetune_command, validate_command
 from ftlib.metrics import read_scalars, run_metrics
 
@@ -58,3 +59,17 @@ def test_best_checkpoint_test_equals_the_best_epochs_test(stock_and_tuned, demo_
     # the tuned run logged no test events: its test number comes from the one evaluation
     assert read_scalars(root / "tuned" / "tb", "test", "accuracy") == []
     assert len(read_scalars(root / "tuned" / "tb", "valid", "accuracy")) == HP["max_epoch"]
+
+
+def test_tuned_vs_stock_target_reruns_the_stock_recipe_and_reports(demo_run):
+    run_snakemake(demo_run, "tuned_vs_stock")
+    report = (demo_run / "reports/demo/tuned_vs_stock.md").read_text()
+    assert "`batching` shuffled → length_grouped" in report  # the reduced demo's one lever
+    for init in ("pretrained", "scratch"):
+        stock = json.loads((demo_run / f"runs/demo/fairseq_stock/{init}/seed0/metrics.json").read_text())
+        tuned = json.loads((demo_run / f"runs/demo/fairseq/{init}/seed0/metrics.json").read_text())
+        assert f"| {init} | 0 | {stock['test_accuracy']:.1f} | {tuned['test_accuracy']:.1f} |" in report
+    logs = demo_run / "logs/demo"
+    assert "'task': {'_name': 'sentence_prediction', " in (logs / "finetune_fairseq_stock/scratch_seed0.log").read_text()
+    assert "'task': {'_name': 'sentence_prediction_length_grouped'" in (logs / "finetune_fairseq/scratch_seed0.log").read_text()
+    assert (demo_run / "reports/demo/tuned_vs_stock_loss.png").stat().st_size > 10_000

@@ -9,6 +9,8 @@ import math
 from pathlib import Path
 
 PLUGIN_DIR = Path(__file__).resolve().parent.parent / "fairseq_plugin"
+# config `batching` -> fairseq task: fairseq's own, or the plugin's length-grouped batches
+TASKS = {"shuffled": "sentence_prediction", "length_grouped": "sentence_prediction_length_grouped"}
 
 
 def schedule(n_train: int, batch_size: int, max_epoch: int, warmup_ratio: float) -> tuple[int, int]:
@@ -43,7 +45,8 @@ def finetune_command(
     cmd = [
         executable, str(data_bin),
         "--user-dir", str(PLUGIN_DIR),
-        "--task", "sentence_prediction", "--criterion", "sentence_prediction",
+        # stock: batches of random lengths; tuned: batches of similar lengths (plugin task)
+        "--task", TASKS[hp.get("batching", "shuffled")], "--criterion", "sentence_prediction",
         "--arch", hp["arch"],
         "--num-classes", str(hp["num_classes"]),
         "--init-token", str(hp["init_token"]), "--separator-token", str(hp["separator_token"]),
@@ -64,6 +67,9 @@ def finetune_command(
         "--seed", str(seed), "--cpu", "--num-workers", "0",
         "--log-format", "simple", "--log-interval", str(hp.get("log_interval", 10)),
     ]
+    if hp.get("batching") == "length_grouped":
+        # groups of 50 batches sorted by length, as transformers' group_by_length
+        cmd += ["--length-group-size", str(50 * hp["batch_size"])]
     if restore_file is not None:
         cmd += [
             "--restore-file", str(restore_file),

@@ -91,7 +91,7 @@ def train_classifier(model, tokenizer, data_files: dict, hp: dict, out_dir, seed
 
     ``hp`` is a ``finetune`` config block (lr, batch_size, max_epoch, warmup_ratio,
     adam_betas, adam_eps, weight_decay, clip_norm, max_positions; optional log_interval,
-    optimizer). Other keys (the fairseq branch's own, e.g. test_eval) are ignored: test is
+    optimizer, batching). Other keys (the fairseq branch's own, e.g. test_eval) are ignored: test is
     evaluated every epoch here.
     Returns the fairseq branch's metrics.json keys (epochs, best_epoch, best_valid_accuracy,
     test_accuracy, lr, wall_seconds, threads, n_train, total_updates, warmup_updates, seed,
@@ -132,6 +132,8 @@ def train_classifier(model, tokenizer, data_files: dict, hp: dict, out_dir, seed
         eval_strategy="epoch", save_strategy="no", logging_strategy="steps", logging_steps=log_interval,
         report_to="none", seed=seed, data_seed=seed, use_cpu=True, dataloader_num_workers=0,
         max_grad_norm=hp.get("clip_norm", 0.0), disable_tqdm=True, remove_unused_columns=False,
+        # batching length_grouped (the fairseq branch's lever): transformers' own length grouping
+        train_sampling_strategy="group_by_length" if hp.get("batching") == "length_grouped" else "random",
     )
     logs = FairseqStyleLogs(tensorboard_dir, log_interval)
 
