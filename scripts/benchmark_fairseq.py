@@ -2,7 +2,7 @@
 
 Measures, in one run on this machine: (a) fp32 GEMM rate at the model's shapes; (b) the
 FLOP count of a seed from the workload's token lengths; (c) stock fairseq-train (the lab's
-flags) and (d) the tuned settings over a fixed number of updates; test and valid evaluation
+flags), each lever alone and (d) the tuned settings over one whole epoch; test and valid evaluation
 with fairseq-validate; (e) the HF model on the same batches; the optimizer's share of an
 update. Writes reports/benchmark.md and benchmarks/benchmark.json.
 """
@@ -44,30 +44,33 @@ def run_measured(cmd, log, threads):
     return wall, peak / 2**20, text
 
 
-def gemm_gflops(tokens: int, dim: int, ffn: int, threads: int, repeats: int = 60) -> float:
-    """Achieved fp32 GEMM rate on the layer's shapes (projections and FFN) with ``threads``."""
+def gemm_gflops(tokens: int, dim: int, ffn: int, threads: int, repeats: int = 20, trials: int = 5) -> float:
+    """Best achieved fp32 GEMM rate over ``trials`` on the layer's shapes (projections and FFN)
+    with ``threads``: the floor is what the machine can do, so the best trial, not the mean."""
     torch.set_num_threads(threads)
     x = torch.randn(tokens, dim)
     weights = [torch.randn(dim, dim), torch.randn(dim, ffn), torch.randn(ffn, dim)]
     inputs = [x, x, torch.randn(tokens, ffn)]
     for a, w in zip(inputs, weights):
         a @ w  # warm-up
-    started = time.perf_counter()
-    for _ in range(repeats):
-        for a, w in zip(inputs, weights):
-            a @ w
-    elapsed = time.perf_counter() - started
+    best = float("inf")
+    for _ in range(trials):
+        started = time.perf_counter()
+        for _ in range(repeats):
+            for a, w in zip(inputs, weights):
+                a @ w
+        best = min(best, time.perf_counter() - started)
     flops = repeats * sum(2 * a.shape[0] * a.shape[1] * w.shape[1] for a, w in zip(inputs, weights))
-    return flops / elapsed / 1e9
+    return flops / best / 1e9
 
 
-def seconds_per_update(log_text: str) -> float:
-    """Mean seconds per update over fairseq's train_inner intervals, leaving out the first
-    (warm-up). A mean, not a median: batch widths vary, and the timed batches are a random
-    sample of an epoch's, so their mean estimates the epoch's."""
+def seconds_per_update(log_text: str, expected: int) -> float:
+    """Mean of fairseq's per-update times (train_inner at --log-interval 1) over a whole epoch:
+    every batch timed once, since batch widths vary too widely for a sample of updates. The
+    first line has no time (fairseq logs ups=0 for it): the other updates make the mean."""
     ups = [float(u) for u in re.findall(r"train_inner \|.*?ups=([\d.]+)", log_text)]
-    if len(ups) < 2:
-        raise RuntimeError(f"too few train_inner lines to time updates ({len(ups)})")
+    if len(ups) != expected:
+        raise RuntimeError(f"{len(ups)} train_inner lines, expected one per update ({expected})")
     return statistics.mean(1 / u for u in ups[1:])
 
 
@@ -97,11 +100,13 @@ def optimizer_step_ms(arch: str, vocab: int, threads: int) -> dict:
     return result
 
 
-def hf_update_seconds(lengths, batch_size, threads, updates, layers, dim, ffn, heads, vocab) -> float:
+def hf_update_seconds(lengths, batch_size, threads, layers, dim, ffn, heads, vocab) -> float:
     """transformers' RobertaForSequenceClassification, same shapes, length-grouped batches of
-    the same workload, fused AdamW: the compute of the HF branch's training step."""
+    the same workload, fused AdamW: the compute of the HF branch's training step, averaged
+    over every batch of an epoch (one more batch first, untimed, as warm-up)."""
     import ftlib.hf_env  # noqa: F401  (hides the unloadable torchaudio from transformers)
     from transformers import RobertaConfig, RobertaForSequenceClassification
+    from transformers.trainer_pt_utils import get_length_grouped_indices
 
     torch.set_num_threads(threads)
     torch.manual_seed(0)
@@ -110,10 +115,12 @@ def hf_update_seconds(lengths, batch_size, threads, updates, layers, dim, ffn, h
                            max_position_embeddings=258, type_vocab_size=1, num_labels=2)
     model = RobertaForSequenceClassification(config).train()
     opt = torch.optim.AdamW(model.parameters(), lr=1e-5, weight_decay=0.01, fused=True)
-    order = sorted(range(len(lengths)), key=lambda i: lengths[i])  # group by length
-    batches = [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
     rng = torch.Generator().manual_seed(0)
-    picks = torch.randperm(len(batches), generator=rng)[: updates + 1].tolist()
+    # the HF branch's batches: transformers' group_by_length order, cut into batches
+    order = get_length_grouped_indices(lengths, batch_size, generator=rng)
+    batches = [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
+    picks = torch.randperm(len(batches), generator=rng).tolist()
+    picks = picks[:1] + picks
     times = []
     for k in picks:
         width = max(lengths[i] for i in batches[k])
@@ -129,7 +136,7 @@ def hf_update_seconds(lengths, batch_size, threads, updates, layers, dim, ffn, h
         opt.step()
         opt.zero_grad()
         times.append(time.perf_counter() - started)
-    return statistics.mean(times[1:])  # random batches of an epoch: their mean estimates it
+    return statistics.mean(times[1:])
 
 
 def binarize(folder: Path, log: Path, threads: int) -> Path:
@@ -165,7 +172,6 @@ def main():
         gemm = gemm_gflops(hp["batch_size"] * round(spec.mean_length), dim, ffn, threads)
         print(f"benchmark: fp32 GEMM {gemm:.1f} GFLOPS on {threads} thread(s)", flush=True)
 
-        updates = cfg["updates"]
         runs = {}
         # stock = the lab's flags; each lever alone; tuned = the config's recipe (all levers)
         stock = cfg["stock"]
@@ -174,12 +180,13 @@ def main():
                     ("length_grouped", {**stock, "batching": "length_grouped"}),
                     ("tuned", {}))
         for name, levers in variants:
-            run_hp = {**hp, **levers, "log_interval": max(1, updates // 6), "max_epoch": 100}
+            run_hp = {**hp, **levers, "max_epoch": 1, "log_interval": 1}
             cmd = finetune_command(run_hp, data_bin, tmp / name, tmp / name / "tb", 1, spec.train,
                                    executable=find_executable("fairseq-train"))
-            cmd = [c for c in cmd if c != "--no-last-checkpoints"] + ["--max-update", str(updates)]
+            # one epoch, no validation (timed apart below); checkpoint_last.pt for fairseq-validate
+            cmd = [c for c in cmd if c != "--no-last-checkpoints"] + ["--disable-validation"]
             wall, rss, text = run_measured(cmd, logs / f"{name}.log", threads)
-            runs[name] = {"seconds_per_update": seconds_per_update(text), "wall": wall, "peak_rss_mb": rss}
+            runs[name] = {"seconds_per_update": seconds_per_update(text, -(-spec.train // hp["batch_size"])), "wall": wall, "peak_rss_mb": rss}
             print(f"benchmark: {name}: {runs[name]['seconds_per_update']:.3f} s/update, "
                   f"peak RSS {rss:.0f} MB", flush=True)
         evals = {}  # (run, subset): seconds; the checkpoint's task decides the batching
@@ -189,7 +196,7 @@ def main():
                                        executable=find_executable("fairseq-validate"))
                 evals[name, subset], _, _ = run_measured(cmd, logs / f"validate_{name}_{subset}.log", threads)
                 print(f"benchmark: {name} {subset} evaluation {evals[name, subset]:.1f} s", flush=True)
-        hf = hf_update_seconds(lengths["train"], hp["batch_size"], threads, min(updates, 40),
+        hf = hf_update_seconds(lengths["train"], hp["batch_size"], threads,
                                layers, dim, ffn, heads, vocab)
         print(f"benchmark: HF model step {hf:.3f} s/update", flush=True)
         optim = optimizer_step_ms(hp["arch"], vocab, threads)
@@ -231,7 +238,7 @@ def main():
     result = {
         "threads": threads, "workload": spec.__dict__, "mean_length": statistics.mean(lengths["train"]),
         "gemm_gflops": gemm, "flops_per_seed": flops, "floor_seconds": floor, "seed_seconds": seed,
-        "updates_timed": updates, "runs": runs, "hf_seconds_per_update": hf,
+        "runs": runs, "hf_seconds_per_update": hf,
         "eval_wall_seconds": {f"{name}_{subset}": v for (name, subset), v in evals.items()},
         "eval_compute_seconds": eval_compute, "validate_startup_seconds": startup,
         "optimizer_step_ms": optim, "updates_per_epoch": per_epoch,
@@ -256,8 +263,8 @@ def main():
         f"Workload: {spec.train} train / {spec.valid} valid / {spec.test} test reviews, mean "
         f"{result['mean_length']:.0f} tokens (with <s>, </s>), V = {vocab}, `{hp['arch']}`, batch "
         f"{hp['batch_size']}, {epochs} epochs = {total_updates} updates; {threads} thread(s). "
-        f"Update times are means over {updates} timed updates of real `fairseq-train` runs (the first "
-        "log interval left out); evaluation times come from whole `fairseq-validate` runs on valid and "
+        "Update times are means over one whole epoch of real `fairseq-train` runs (each update's time "
+        "as fairseq logs it); evaluation times come from whole `fairseq-validate` runs on valid and "
         f"test, less their start-up ({startup['tuned']:.1f} s, which evaluation inside fairseq-train "
         "does not pay).", "",
         f"- fp32 GEMM at the model's shapes: **{gemm:.1f} GFLOPS**",

@@ -10,6 +10,7 @@ import fairseq_plugin  # noqa: F401  (registers the task)
 from fairseq import checkpoint_utils
 from fairseq.tasks.sentence_prediction import SentencePredictionConfig, SentencePredictionTask
 from fairseq_plugin.length_grouped import LengthGroupedConfig, LengthGroupedSentencePrediction
+from ftlib.fairseq_cmd import length_group_size
 
 TASK = dict(num_classes=2, init_token=0, separator_token=2, max_positions=256, shorten_method="truncate",
             seed=1)  # a plain config: fairseq-train would fill seed from --seed
@@ -90,3 +91,10 @@ def test_a_reviews_prediction_does_not_depend_on_the_padding_around_it(demo_run)
     alone = logits([shortest])[shortest]
     padded = logits([shortest, longest])[shortest]
     torch.testing.assert_close(padded, alone, rtol=1e-5, atol=1e-5)
+
+
+def test_group_size_follows_transformers_rule():
+    # 50 batches, or fewer so that there are at least 4 groups; never less than a batch
+    assert length_group_size(1800, 8) == 400  # the real set: 4.5 groups of 50 batches
+    assert length_group_size(160, 8) == 40  # the demo: 4 groups of 5 batches
+    assert length_group_size(20, 8) == 8

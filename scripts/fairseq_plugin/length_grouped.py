@@ -25,7 +25,8 @@ class LengthGroupedConfig(SentencePredictionConfig):
     length_group_size: int = field(
         default=400,
         metadata={"help": "training reviews per random group sorted by length; a multiple of "
-                          "the batch size (transformers uses 50 batches); 0 sorts the whole split"},
+                          "the batch size (transformers: 50 batches, or fewer to make at least 4 "
+                          "groups); 0 sorts the whole split"},
     )
 
 

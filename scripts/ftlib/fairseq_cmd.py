@@ -25,6 +25,12 @@ def schedule(n_train: int, batch_size: int, max_epoch: int, warmup_ratio: float)
     return total, round(warmup_ratio * total)
 
 
+def length_group_size(n_train: int, batch_size: int) -> int:
+    """Reviews per length-sorted group: 50 batches, or fewer so that there are at least 4
+    groups (transformers' group_by_length rule), so that small sets still mix between epochs."""
+    return batch_size * max(1, min(n_train // (4 * batch_size), 50))
+
+
 def finetune_command(
     hp: dict,
     data_bin,
@@ -68,8 +74,7 @@ def finetune_command(
         "--log-format", "simple", "--log-interval", str(hp.get("log_interval", 10)),
     ]
     if hp.get("batching") == "length_grouped":
-        # groups of 50 batches sorted by length, as transformers' group_by_length
-        cmd += ["--length-group-size", str(50 * hp["batch_size"])]
+        cmd += ["--length-group-size", str(length_group_size(n_train, hp["batch_size"]))]
     if restore_file is not None:
         cmd += [
             "--restore-file", str(restore_file),
