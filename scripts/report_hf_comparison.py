@@ -3,9 +3,9 @@ import json
 from pathlib import Path
 
 from ftlib.errors import run_step
-from ftlib.hf_compare import lr_disagreements, read_lr
+from ftlib.hf_compare import lr_disagreements
 from ftlib.hf_plots import plot_lr_curves, plot_valid_accuracy_both
-from ftlib.metrics import mean_std
+from ftlib.metrics import mean_std, read_scalars
 from ftlib.reference import FAIRSEQ_REFERENCE, HF_REFERENCE
 from ftlib.textio import write_lines, write_text_atomic
 
@@ -36,8 +36,8 @@ def main():
     plot_valid_accuracy_both(runs, snakemake.output.valid_plot, f"fairseq vs HF on the {mode} data")
 
     # The lr curves straight from the two runs' TensorBoard logs.
-    fairseq_lr = read_lr(snakemake.input.fairseq_lr)
-    hf_lr = read_lr(snakemake.input.hf_lr)
+    fairseq_lr = read_scalars(snakemake.input.fairseq_lr, "train_inner", "lr")
+    hf_lr = read_scalars(snakemake.input.hf_lr, "train_inner", "lr")
     lr_run = f"{inits[0]} seed {seeds[0]}"
     plot_lr_curves({f"fairseq {lr_run}": fairseq_lr, f"HF {lr_run}": hf_lr}, snakemake.output.lr_plot,
                    f"learning rate per update ({mode}, polynomial decay)")

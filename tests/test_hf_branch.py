@@ -9,8 +9,9 @@ import pytest
 
 from conftest import CONFIGS, make_workdir, run_snakemake
 from ftlib.errors import InputError
-from ftlib.hf_compare import lr_disagreements, read_lr
+from ftlib.hf_compare import lr_disagreements
 from ftlib.hf_parity import ParityError, parity_check, read_reviews
+from ftlib.metrics import read_scalars
 
 CKPT = Path("models/demo/pretrained")
 HF = Path("models/demo/hf_pretrained")
@@ -164,8 +165,8 @@ def test_schedule_is_fairseqs_polynomial_decay_at_every_update():
 
 
 def test_logged_learning_rates_of_both_toolkits_agree_step_by_step(hf_demo):
-    fairseq_lr = read_lr(hf_demo / "runs/demo/fairseq/pretrained/seed0/tensorboard")
-    hf_lr = read_lr(hf_demo / "runs/demo/hf/pretrained/seed0/tensorboard")
+    fairseq_lr = read_scalars(hf_demo / "runs/demo/fairseq/pretrained/seed0/tensorboard", "train_inner", "lr")
+    hf_lr = read_scalars(hf_demo / "runs/demo/hf/pretrained/seed0/tensorboard", "train_inner", "lr")
     assert [s for s, _ in fairseq_lr] == [s for s, _ in hf_lr] == [1, 2, 3, 4, 5, 6]  # log_interval 1
     assert lr_disagreements(fairseq_lr, hf_lr, rel_tol=0.01) == []
     for (_, a), (_, b) in zip(fairseq_lr, hf_lr):
@@ -180,8 +181,6 @@ def test_logged_learning_rates_of_both_toolkits_agree_step_by_step(hf_demo):
 # -- the reduced end-to-end run ----------------------------------------------------------------
 
 def test_reported_numbers_come_from_the_hf_runs_own_logs(hf_demo):
-    from ftlib.metrics import read_scalars
-
     report = (hf_demo / REPORT).read_text()
     rows = (hf_demo / "reports/demo/comparison_runs.tsv").read_text().splitlines()
     header = rows[0].split("\t")

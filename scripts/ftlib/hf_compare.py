@@ -1,25 +1,6 @@
-"""Side-by-side numbers of the fairseq and HF runs, and the check that their lr curves coincide."""
+"""The check that the fairseq and HF runs' logged lr curves coincide (read them with
+ftlib.metrics.read_scalars(tensorboard_dir, "train_inner", "lr"))."""
 from __future__ import annotations
-
-from pathlib import Path
-
-
-def read_lr(tensorboard_dir) -> list[tuple[int, float]]:
-    """(update, lr) from a run's train_inner events, at float32 precision.
-
-    ftlib.metrics.read_scalars rounds to 4 decimals (right for accuracies in %), which
-    would flatten lrs of 1e-5 to 0; lrs are compared relatively, so they are kept whole.
-    """
-    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
-
-    path = Path(tensorboard_dir) / "train_inner"
-    if not path.is_dir():
-        return []
-    events = EventAccumulator(str(path), size_guidance={"scalars": 0})
-    events.Reload()
-    if "lr" not in events.Tags().get("scalars", []):
-        return []
-    return [(e.step, float(f"{e.value:.7g}")) for e in events.Scalars("lr")]
 
 
 def lr_disagreements(fairseq_lr, hf_lr, rel_tol: float = 0.01) -> list[str]:

@@ -20,7 +20,6 @@ from pathlib import Path
 
 from . import hf_env  # noqa: F401  (before transformers)
 from .fairseq_cmd import schedule
-from .hf_compare import read_lr
 from .hf_data import read_jsonl
 from .metrics import run_metrics
 
@@ -159,7 +158,6 @@ def train_classifier(model, tokenizer, data_files: dict, hp: dict, out_dir, seed
     if len(metrics["epochs"]) != hp["max_epoch"]:
         raise RuntimeError(f"{tensorboard_dir}: {len(metrics['epochs'])} epochs logged, expected {hp['max_epoch']}")
     metrics.update(
-        lr=[list(point) for point in read_lr(tensorboard_dir)],  # unrounded: lrs of 1e-5 survive
         seed=seed, threads=threads, n_train=n_train, total_updates=total, warmup_updates=warmup,
         wall_seconds=round(wall, 1), arch=hp.get("arch", model.config.model_type),
         peak_rss_mb=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
