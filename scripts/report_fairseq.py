@@ -3,18 +3,13 @@ import json
 from pathlib import Path
 
 from ftlib.errors import run_step
-from ftlib.metrics import mean_std
+from ftlib.metrics import format_mean_std
 from ftlib.plots import plot_valid_accuracy
 from ftlib.reference import FAIRSEQ_REFERENCE
-from ftlib.textio import write_lines, write_text_atomic
+from ftlib.textio import write_text_atomic, write_tsv
 
 RUN_COLUMNS = ["init", "seed", "best_epoch", "best_valid_accuracy", "test_accuracy",
                "total_updates", "warmup_updates", "wall_seconds"]
-
-
-def fmt_mean_std(values):
-    mean, std = mean_std(values)
-    return f"{mean:.1f} ± {std:.2f}"
 
 
 def read_benchmark(path) -> dict:
@@ -31,8 +26,7 @@ def main():
     runs.sort(key=lambda r: (snakemake.params.inits.index(r["init"]), r["seed"]))
     params = json.loads(Path(snakemake.input.parameters).read_text())["encoders"]
 
-    write_lines(snakemake.output.table, ["\t".join(RUN_COLUMNS)] + [
-        "\t".join(str(run[c]) for c in RUN_COLUMNS) for run in runs])
+    write_tsv(snakemake.output.table, RUN_COLUMNS, runs)
     plot_valid_accuracy(runs, snakemake.output.plot, f"fairseq {runs[0]['arch']} on the {mode} data")
 
     lines = [f"# fairseq fine-tuning report ({mode} inputs)", ""]
@@ -53,8 +47,8 @@ def main():
     for init in snakemake.params.inits:
         accs = [r["test_accuracy"] for r in runs if r["init"] == init]
         ref = FAIRSEQ_REFERENCE[init]
-        lines.append(f"| {init} | {len(accs)} | {fmt_mean_std(accs)} | "
-                     f"{fmt_mean_std(ref['report A'])} | {fmt_mean_std(ref['report B'])} |")
+        lines.append(f"| {init} | {len(accs)} | {format_mean_std(accs)} | "
+                     f"{format_mean_std(ref['report A'])} | {format_mean_std(ref['report B'])} |")
     lines += ["", f"![valid accuracy per epoch]({Path(snakemake.output.plot).name})", "",
               "## Parameter accounting (encoder, no LM or classification head)", "",
               "Formula: L(4D² + 2DF + 9D + F) + VD + D(T+2) + 2D; for roberta_small (L=4, F=D) "

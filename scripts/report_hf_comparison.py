@@ -5,17 +5,12 @@ from pathlib import Path
 from ftlib.errors import run_step
 from ftlib.hf_compare import lr_disagreements
 from ftlib.hf_plots import plot_lr_curves, plot_valid_accuracy_both
-from ftlib.metrics import mean_std, read_scalars
+from ftlib.metrics import format_mean_std, read_scalars
 from ftlib.reference import FAIRSEQ_REFERENCE, HF_REFERENCE
-from ftlib.textio import write_lines, write_text_atomic
+from ftlib.textio import write_text_atomic, write_tsv
 
 COLUMNS = ["toolkit", "init", "seed", "best_epoch", "best_valid_accuracy", "test_accuracy",
            "total_updates", "warmup_updates", "wall_seconds"]
-
-
-def fmt(values):
-    mean, std = mean_std(values)
-    return f"{mean:.1f} ± {std:.2f}"
 
 
 def load_runs(paths, toolkit):
@@ -31,8 +26,7 @@ def main():
     mode, inits, seeds = snakemake.wildcards.mode, snakemake.params.inits, snakemake.params.seeds
     runs = load_runs(snakemake.input.fairseq, "fairseq") + load_runs(snakemake.input.hf, "hf")
     by_key = {(r["toolkit"], r["init"], r["seed"]): r for r in runs}
-    write_lines(snakemake.output.table, ["\t".join(COLUMNS)] + [
-        "\t".join(str(r.get(c, "")) for c in COLUMNS) for r in runs])
+    write_tsv(snakemake.output.table, COLUMNS, runs)
     plot_valid_accuracy_both(runs, snakemake.output.valid_plot, f"fairseq vs HF on the {mode} data")
 
     # The lr curves straight from the two runs' TensorBoard logs.
@@ -66,8 +60,8 @@ def main():
         for init in inits:
             accs = [by_key[(toolkit, init, s)]["test_accuracy"] for s in seeds]
             ref = references[toolkit].get(init)
-            refs = [fmt(ref["report A"]), fmt(ref["report B"])] if ref else ["—", "—"]
-            lines.append(f"| {toolkit} | {init} | {len(accs)} | {fmt(accs)} | {refs[0]} | {refs[1]} |")
+            refs = [format_mean_std(ref["report A"]), format_mean_std(ref["report B"])] if ref else ["—", "—"]
+            lines.append(f"| {toolkit} | {init} | {len(accs)} | {format_mean_std(accs)} | {refs[0]} | {refs[1]} |")
     walls = {t: sum(r["wall_seconds"] for r in runs if r["toolkit"] == t) for t in ("fairseq", "hf")}
     lines += ["", f"Training wall time, all runs: fairseq {walls['fairseq']:.0f} s, HF {walls['hf']:.0f} s "
               f"({runs[0]['threads']} thread(s) per run).", "",

@@ -7,7 +7,7 @@ from ftlib.errors import run_step
 from ftlib.metrics import mean_std
 from ftlib.peft_plots import plot_accuracy_vs_params
 from ftlib.peft_reference import REFERENCE_ACCURACY
-from ftlib.textio import write_lines, write_text_atomic
+from ftlib.textio import write_text_atomic, write_tsv
 
 RUN_COLUMNS = ["method", "kind", "seed", "best_epoch", "best_valid_accuracy", "test_accuracy",
                "trainable_params", "total_params", "wall_seconds", "wall_seconds_per_epoch", "peak_rss_mb",
@@ -41,8 +41,7 @@ def main():
                                f"parameters, the formula says {expected:,}")
 
     summary = [summarise(m, [r for r in runs if r["method"] == m]) for m in methods]
-    write_lines(snakemake.output.table, ["\t".join(RUN_COLUMNS)] + [
-        "\t".join(str(run[c]) for c in RUN_COLUMNS) for run in runs])
+    write_tsv(snakemake.output.table, RUN_COLUMNS, runs)
     plot_accuracy_vs_params(summary, snakemake.output.plot,
                             f"PEFT methods on the {mode} data ({len(seeds)} seed(s); bars: std)")
 

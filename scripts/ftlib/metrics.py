@@ -41,6 +41,12 @@ def mean_std(values: list[float]) -> tuple[float, float]:
     return mean, math.sqrt(sum((v - mean) ** 2 for v in values) / len(values))
 
 
+def format_mean_std(values: list[float]) -> str:
+    """A report cell: mean to 1 decimal ± population std to 2, as the reference rows are written."""
+    mean, std = mean_std(values)
+    return f"{mean:.1f} ± {std:.2f}"
+
+
 def run_metrics(tensorboard_dir, best_checkpoint_test: float | None = None) -> dict:
     """Per-epoch valid/test accuracy of a sentence_prediction run, and the reported number.
 

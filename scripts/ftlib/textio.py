@@ -19,5 +19,10 @@ def write_lines(path, lines) -> None:
     write_text_atomic(path, "".join(f"{line}\n" for line in lines))
 
 
+def write_tsv(path, columns: list[str], rows: list[dict]) -> None:
+    """A header of ``columns``, then one tab-separated line of those keys per row."""
+    write_lines(path, ["\t".join(columns)] + ["\t".join(str(row[c]) for c in columns) for row in rows])
+
+
 def write_json(path, data) -> None:
     write_text_atomic(path, json.dumps(data, indent=2, sort_keys=True) + "\n")
