@@ -38,15 +38,10 @@ class LengthGroupedDataset(BaseWrapperDataset):
         sizes = dataset.sizes
         self._lengths = np.asarray(sizes[0] if isinstance(sizes, list) else sizes)
         self.group_size = group_size
-        self.epoch = 1
 
     @property
     def can_reuse_epoch_itr_across_epochs(self):
         return self.group_size == 0  # new groups (so new batches) every epoch otherwise
-
-    def set_epoch(self, epoch):
-        super().set_epoch(epoch)
-        self.epoch = epoch
 
     def ordered_indices(self):
         if self.group_size == 0:
