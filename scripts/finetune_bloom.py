@@ -7,8 +7,9 @@ import time
 from ftlib.bloom_data import read_jsonl
 from ftlib.bloom_model import four_bit_support, load_base, lora_config
 from ftlib.bloom_params import count, describe
-from ftlib.bloom_train import encode_pairs, generate_answers, heldout_loss, lora_finetune, peak_rss_mb, perplexity
+from ftlib.bloom_train import encode_pairs, generate_answers, heldout_loss, lora_finetune, perplexity
 from ftlib.errors import InputError, run_step
+from ftlib.proc import peak_rss_mb
 from ftlib.textio import write_json
 
 import torch

@@ -6,7 +6,6 @@ hyperparameter overrides). metrics.json has train_classifier's keys (per-epoch v
 accuracy, test accuracy at the best-valid epoch, wall time, peak RSS) plus the method, its
 exact parameter counts and the per-epoch costs.
 """
-import resource
 from pathlib import Path
 
 from ftlib import peft_methods  # first: it hides the broken torchaudio from transformers
@@ -83,13 +82,10 @@ def main():
     epochs = len(metrics["epochs"])
     if epochs != hp["max_epoch"]:
         raise RuntimeError(f"{out_dir}: {epochs} epochs evaluated, expected {hp['max_epoch']}")
-    # ru_maxrss is in KiB on Linux: the process's peak, a fallback if train_classifier has none
-    peak_rss_mb = metrics.get("peak_rss_mb") or resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     metrics.update(
         method=method, kind=spec["kind"], spec=spec, seed=seed, hp=hp, threads=snakemake.threads,
         trainable_params=counts["trainable"], total_params=counts["total"],
         trainable_share=counts["trainable"] / counts["total"],
-        peak_rss_mb=round(peak_rss_mb, 1),
         training_rss_increase_mb=round(memory.peak_mb - memory.start_mb, 1),
         wall_seconds_per_epoch=round(metrics["wall_seconds"] / epochs, 2),
     )

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from ftlib.bloom_data import demo_pretraining_text, read_jsonl
 from ftlib.bloom_model import pretrain_causal_lm, tiny_bloom_config, train_tokenizer
-from ftlib.bloom_train import peak_rss_mb
 from ftlib.errors import run_step
+from ftlib.proc import peak_rss_mb
 from ftlib.textio import write_json, write_lines
 
 import torch

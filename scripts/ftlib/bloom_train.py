@@ -3,7 +3,6 @@ held-out loss, and greedy generation before/after."""
 from __future__ import annotations
 
 import math
-import resource
 import time
 
 from . import hf_env  # noqa: F401  (first: hides the unloadable torchaudio from transformers)
@@ -66,10 +65,6 @@ def generate_answers(model, tokenizer, pairs: list[dict], max_new_tokens: int) -
                     "ended_with_eos": ended, "new_tokens": len(gen) + int(ended)})
     model.train(was_training)
     return out
-
-
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
 
 
 def choose_optimizer(requested: str, log=print) -> str:

@@ -14,7 +14,6 @@ What is kept from fairseq's sentence_prediction so that the two branches run one
 from __future__ import annotations
 
 import math
-import resource
 import time
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from . import hf_env  # noqa: F401  (before transformers)
 from .fairseq_cmd import schedule
 from .hf_data import read_jsonl
 from .metrics import run_metrics
+from .proc import peak_rss_mb
 
 from transformers import TrainerCallback  # noqa: E402  (after hf_env)
 
@@ -160,7 +160,7 @@ def train_classifier(model, tokenizer, data_files: dict, hp: dict, out_dir, seed
     metrics.update(
         seed=seed, threads=threads, n_train=n_train, total_updates=total, warmup_updates=warmup,
         wall_seconds=round(wall, 1), arch=hp.get("arch", model.config.model_type),
-        peak_rss_mb=round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        peak_rss_mb=round(peak_rss_mb(), 1),
     )
     shutil.rmtree(out_dir / "trainer", ignore_errors=True)  # Trainer's scratch folder, empty without saves
     return metrics

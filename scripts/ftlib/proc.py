@@ -1,7 +1,8 @@
-"""Running external commands (fairseq's CLI) with their output in the job's log."""
+"""Running external commands (fairseq's CLI) with their output in the job's log; process memory."""
 from __future__ import annotations
 
 import os
+import resource
 import shlex
 import shutil
 import subprocess
@@ -9,6 +10,11 @@ import sys
 from pathlib import Path
 
 from .errors import InputError
+
+
+def peak_rss_mb() -> float:
+    """This process's resident-memory high-water mark in MB (Linux reports ru_maxrss in KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def find_executable(name: str) -> str:
