@@ -17,7 +17,7 @@ import torch
 
 from ftlib.bench_workload import WorkloadSpec, write_workload
 from ftlib.errors import run_step
-from ftlib.fairseq_cmd import finetune_command, schedule, validate_command
+from ftlib.fairseq_cmd import finetune_command, preprocess_command, schedule, validate_command
 from ftlib.flops import forward_flops, seed_flops, train_flops
 from ftlib.param_count import arch_args
 from ftlib.proc import find_executable, thread_env
@@ -140,16 +140,13 @@ def hf_update_seconds(lengths, batch_size, threads, layers, dim, ffn, heads, voc
 
 
 def binarize(folder: Path, log: Path, threads: int) -> Path:
+    """The workload in fairseq's GLUE layout: input0/ (reviews) and label/."""
     data_bin = folder / "bin"
-    prep = find_executable("fairseq-preprocess")
-    common = ["--only-source", "--workers", str(threads)]
-    run_measured([prep, *common, "--srcdict", str(folder / "dict.txt"), "--destdir", str(data_bin / "input0"),
-                  *[a for s in ("train", "valid", "test") for a in (f"--{s}pref", str(folder / f"{s}.tok"))]],
-                 log, threads)
     write_lines(folder / "labels.txt", ["0 1", "1 1"])
-    run_measured([prep, *common, "--srcdict", str(folder / "labels.txt"), "--destdir", str(data_bin / "label"),
-                  *[a for s in ("train", "valid", "test") for a in (f"--{s}pref", str(folder / f"{s}.label"))]],
-                 log, threads)
+    for subdir, suffix, dictionary in (("input0", "tok", "dict.txt"), ("label", "label", "labels.txt")):
+        prefixes = {split: folder / f"{split}.{suffix}" for split in ("train", "valid", "test")}
+        run_measured(preprocess_command(prefixes, data_bin / subdir, threads, folder / dictionary,
+                                        executable=find_executable("fairseq-preprocess")), log, threads)
     return data_bin
 
 
@@ -161,6 +158,9 @@ def main():
                                args.encoder_attention_heads)
     spec = WorkloadSpec(**cfg["workload"])
     vocab = spec.vocab_entries + 5
+    epochs = hp["max_epoch"]
+    total_updates, _ = schedule(spec.train, hp["batch_size"], epochs, hp["warmup_ratio"])
+    per_epoch = total_updates // epochs
     out_json, out_md = Path(snakemake.output.json), Path(snakemake.output.report)
     logs = Path(snakemake.log[0]).parent / "benchmark"
     logs.mkdir(parents=True, exist_ok=True)
@@ -186,7 +186,7 @@ def main():
             # one epoch, no validation (timed apart below); checkpoint_last.pt for fairseq-validate
             cmd = [c for c in cmd if c != "--no-last-checkpoints"] + ["--disable-validation"]
             wall, rss, text = run_measured(cmd, logs / f"{name}.log", threads)
-            runs[name] = {"seconds_per_update": seconds_per_update(text, -(-spec.train // hp["batch_size"])), "wall": wall, "peak_rss_mb": rss}
+            runs[name] = {"seconds_per_update": seconds_per_update(text, per_epoch), "wall": wall, "peak_rss_mb": rss}
             print(f"benchmark: {name}: {runs[name]['seconds_per_update']:.3f} s/update, "
                   f"peak RSS {rss:.0f} MB", flush=True)
         evals = {}  # (run, subset): seconds; the checkpoint's task decides the batching
@@ -201,9 +201,6 @@ def main():
         print(f"benchmark: HF model step {hf:.3f} s/update", flush=True)
         optim = optimizer_step_ms(hp["arch"], vocab, threads)
 
-    epochs = hp["max_epoch"]
-    total_updates, _ = schedule(spec.train, hp["batch_size"], epochs, hp["warmup_ratio"])
-    per_epoch = total_updates // epochs
     # fairseq-validate's wall time includes its start-up, which evaluation inside fairseq-train
     # does not pay: the compute per token comes from the test-minus-valid difference.
     tokens = {k: sum(v) for k, v in lengths.items()}

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ftlib.checks import read_lines
 from ftlib.errors import run_step
+from ftlib.fairseq_cmd import preprocess_command
 from ftlib.proc import find_executable, run_logged
 from ftlib.spm_encode import encode_lines, load_sentencepiece
 from ftlib.textio import write_lines
@@ -20,11 +21,9 @@ def main():
         encoded = Path(tmp) / "pretrain.spm.review"
         write_lines(encoded, encode_lines(processor, read_lines(snakemake.input.text)))
         destdir = Path(tmp) / "bin"
-        run_logged(
-            [find_executable("fairseq-preprocess"), "--only-source", "--trainpref", str(encoded),
-             "--destdir", str(destdir), "--workers", str(snakemake.threads)],
-            snakemake.log[0], threads=snakemake.threads, echo=False,
-        )
+        run_logged(preprocess_command({"train": encoded}, destdir, snakemake.threads,
+                                      executable=find_executable("fairseq-preprocess")),
+                   snakemake.log[0], threads=snakemake.threads, echo=False)
         Path(snakemake.output.dictionary).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(destdir / "dict.txt", snakemake.output.dictionary)
         shutil.move(str(destdir), snakemake.output.data_bin)

@@ -7,27 +7,25 @@ import tempfile
 from pathlib import Path
 
 from ftlib.errors import run_step
+from ftlib.fairseq_cmd import preprocess_command
 from ftlib.proc import find_executable, run_logged
 from ftlib.textio import write_lines
 
 
-def preprocess(prefixes: dict, destdir: Path, dictionary: str) -> None:
-    cmd = [find_executable("fairseq-preprocess"), "--only-source", "--srcdict", dictionary,
-           "--destdir", str(destdir), "--workers", str(snakemake.threads)]
-    for split, prefix in prefixes.items():
-        cmd += [f"--{'train' if split == 'train' else split}pref", prefix]
+def preprocess(prefixes: dict, destdir: Path, dictionary) -> None:
+    cmd = preprocess_command(prefixes, destdir, snakemake.threads, dictionary,
+                             executable=find_executable("fairseq-preprocess"))
     run_logged(cmd, snakemake.log[0], threads=snakemake.threads, echo=False)
 
 
 def main():
     out = Path(snakemake.output[0])
     splits = snakemake.params.splits
-    # With --only-source and no language suffix, each "prefix" is the file itself.
     preprocess(dict(zip(splits, snakemake.input.reviews)), out / "input0", snakemake.input.dictionary)
     with tempfile.TemporaryDirectory() as tmp:
         label_dict = Path(tmp) / "labels.txt"
         write_lines(label_dict, [f"{label} 1" for label in snakemake.params.labels])
-        preprocess(dict(zip(splits, snakemake.input.labels)), out / "label", str(label_dict))
+        preprocess(dict(zip(splits, snakemake.input.labels)), out / "label", label_dict)
 
 
 run_step(main, snakemake.output, snakemake.log[0])

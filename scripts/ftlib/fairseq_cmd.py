@@ -96,6 +96,18 @@ def validate_command(hp: dict, data_bin, checkpoint, subset: str = "test",
     ]
 
 
+def preprocess_command(prefixes: dict, destdir, workers: int, dictionary=None,
+                       executable: str = "fairseq-preprocess") -> list[str]:
+    """fairseq-preprocess --only-source of {split: file}: with no language suffix each "prefix"
+    is the file itself. ``dictionary`` given: its symbols (--srcdict); else built from train."""
+    cmd = [executable, "--only-source", "--destdir", str(destdir), "--workers", str(workers)]
+    if dictionary is not None:
+        cmd += ["--srcdict", str(dictionary)]
+    for split, prefix in prefixes.items():
+        cmd += [f"--{split}pref", str(prefix)]
+    return cmd
+
+
 def pretrain_command(hp: dict, data_bin, save_dir, tensorboard_dir, seed: int,
                      executable: str = "fairseq-train") -> list[str]:
     """fairseq-train masked_lm: the demo's own 'pretrained' checkpoint."""
