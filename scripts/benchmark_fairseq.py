@@ -17,7 +17,7 @@ import torch
 
 from ftlib.bench_workload import WorkloadSpec, write_workload
 from ftlib.errors import run_step
-from ftlib.fairseq_cmd import finetune_command, preprocess_command, schedule, validate_command
+from ftlib.fairseq_cmd import finetune_command, preprocess_command, schedule, tests_once, validate_command
 from ftlib.flops import forward_flops, seed_flops, train_flops
 from ftlib.param_count import arch_args
 from ftlib.proc import find_executable, thread_env
@@ -221,14 +221,14 @@ def main():
         "stock": seed_time(s_upd["stock"], "stock", True),
         "fused_adamw": seed_time(s_upd["fused_adamw"], "stock", True),
         "length_grouped": seed_time(s_upd["length_grouped"], "tuned", True),
-        "tuned": seed_time(s_upd["tuned"], "tuned", hp.get("test_eval") != "best_checkpoint"),
+        "tuned": seed_time(s_upd["tuned"], "tuned", not tests_once(hp)),
         "hf": seed_time(hf, "tuned", False),
     }
     shape = (layers, dim, ffn)
     flops_once = seed_flops(lengths["train"], lengths["valid"], lengths["test"], epochs, *shape, test_every_epoch=False)
     flops_every = seed_flops(lengths["train"], lengths["valid"], lengths["test"], epochs, *shape, test_every_epoch=True)
     flops = {name: flops_every for name in ("stock", "fused_adamw", "length_grouped")}
-    flops["tuned"] = flops_once if hp.get("test_eval") == "best_checkpoint" else flops_every
+    flops["tuned"] = flops_once if tests_once(hp) else flops_every
     flops["hf"] = flops_once
     floor = {k: v / (gemm * 1e9) for k, v in flops.items()}
     update_flops = train_flops(lengths["train"], *shape) / per_epoch

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ftlib.checks import read_lines
 from ftlib.errors import run_step
-from ftlib.fairseq_cmd import finetune_command, schedule, validate_command
+from ftlib.fairseq_cmd import finetune_command, schedule, tests_once, validate_command
 from ftlib.metrics import run_metrics
 from ftlib.proc import find_executable, run_logged
 from ftlib.textio import write_json
@@ -50,7 +50,7 @@ def main():
     started = time.time()
     run_logged(cmd, snakemake.log[0], threads=snakemake.threads)
     best_test = None
-    if hp.get("test_eval", "every_epoch") == "best_checkpoint":
+    if tests_once(hp):
         best_test = evaluate_once(hp, snakemake.input.data_bin, out.checkpoint, snakemake.log[0])
     wall = time.time() - started
 

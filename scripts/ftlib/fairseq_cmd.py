@@ -25,6 +25,12 @@ def schedule(n_train: int, batch_size: int, max_epoch: int, warmup_ratio: float)
     return total, round(warmup_ratio * total)
 
 
+def tests_once(hp: dict) -> bool:
+    """test_eval best_checkpoint: test evaluated once, on checkpoint_best.pt, after training
+    (stock, every_epoch: fairseq-train evaluates test beside valid after every epoch)."""
+    return hp.get("test_eval", "every_epoch") == "best_checkpoint"
+
+
 def length_group_size(n_train: int, batch_size: int) -> int:
     """Reviews per length-sorted group: 50 batches, or fewer so that there are at least 4
     groups (transformers' group_by_length rule), so that small sets still mix between epochs."""
@@ -65,7 +71,7 @@ def finetune_command(
         "--total-num-update", str(total), "--warmup-updates", str(warmup),
         "--max-epoch", str(hp["max_epoch"]),
         # stock: test evaluated every epoch; tuned: only the best checkpoint, once, afterwards
-        "--valid-subset", "valid,test" if hp.get("test_eval", "every_epoch") == "every_epoch" else "valid",
+        "--valid-subset", "valid" if tests_once(hp) else "valid,test",
         "--best-checkpoint-metric", "accuracy", "--maximize-best-checkpoint-metric",
         "--save-dir", str(save_dir), "--no-epoch-checkpoints", "--no-last-checkpoints",
         "--no-save-optimizer-state",
