@@ -6,6 +6,7 @@ to match CLS-books after SentencePiece (mean ~120 pieces, a long tail cut at max
 """
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,7 +35,7 @@ def draw_lengths(rng: random.Random, n: int, mean: float, cap: int) -> list[int]
     Two of the positions are <s> and </s>, so a review keeps at most cap - 2 pieces.
     """
     sigma = 0.6
-    mu = __import__("math").log(mean) - sigma * sigma / 2
+    mu = math.log(mean) - sigma * sigma / 2
     return [max(2, min(cap - 2, round(rng.lognormvariate(mu, sigma)))) for _ in range(n)]
 
 
