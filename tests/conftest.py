@@ -44,6 +44,21 @@ def run_snakemake(workdir: Path, *args: str, configfile: str | None = "demo_smal
     return proc
 
 
+def error_lines(proc: subprocess.CompletedProcess) -> list[str]:
+    """The one-line errors (``ERROR: <file>: <problem> (log: ...)``) a failed run printed."""
+    return [line for line in (proc.stdout + proc.stderr).splitlines() if line.startswith("ERROR: ")]
+
+
+def logged_accuracies(tensorboard_dir: Path, subset: str) -> list[float]:
+    """A run's accuracy events read straight from its TensorBoard files (not through ftlib),
+    float32 in the file, so kept to its 7 significant digits."""
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    events = EventAccumulator(str(tensorboard_dir / subset))
+    events.Reload()
+    return [float(f"{e.value:.7g}") for e in events.Scalars("accuracy")]
+
+
 def job_counts(dry_run_stdout: str) -> dict:
     """{rule: count} from the 'Job stats' table of a dry run."""
     table = dry_run_stdout.split("Job stats:", 1)[1].split("\n\n", 1)[0]

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import job_counts, make_workdir, run_snakemake
+from conftest import error_lines, job_counts, make_workdir, run_snakemake
 from ftlib.checks import check_fairseq_checkpoint, check_labelled_split
 from ftlib.errors import InputError
 
@@ -26,10 +26,6 @@ def real_layout(demo_run, tmp_path):
     for name in ("model.pt", "dict.txt", "sentencepiece.bpe.model"):
         shutil.copy(demo_run / f"models/demo/pretrained/{name}", workdir / CKPT)
     return workdir
-
-
-def error_lines(proc) -> list[str]:
-    return [line for line in (proc.stdout + proc.stderr).splitlines() if line.startswith("ERROR: ")]
 
 
 def assert_stops_before_training(workdir: Path, expected: str):

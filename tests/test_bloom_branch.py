@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import REPO, make_workdir, run_snakemake
+from conftest import REPO, error_lines, make_workdir, run_snakemake
 from ftlib.bloom_data import read_faq, split_faq
 from ftlib.bloom_params import account, formulas
 from ftlib.errors import InputError
@@ -149,7 +149,7 @@ def test_bad_faq_stops_the_workflow_with_one_line_and_no_outputs(tmp_path):
     configfile.write_text(yaml.safe_dump({"mode": "demo", "bloom": {"demo": {"faq": str(bad)}}}))
     proc = run_snakemake(workdir, "data/demo/bloom/train.jsonl", configfile=str(configfile), check=False)
     assert proc.returncode != 0
-    errors = [line for line in (proc.stdout + proc.stderr).splitlines() if line.startswith("ERROR: ")]
+    errors = error_lines(proc)
     assert errors == [f"ERROR: {bad}: entry 0: empty answer (log: logs/demo/prepare_bloom_faq.log)"], errors
     assert not (workdir / "data/demo/bloom").exists() or not any((workdir / "data/demo/bloom").iterdir())
 

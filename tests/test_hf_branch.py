@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CONFIGS, make_workdir, run_snakemake
+from conftest import CONFIGS, error_lines, make_workdir, run_snakemake
 from ftlib.errors import InputError
 from ftlib.hf_compare import lr_disagreements
 from ftlib.hf_parity import ParityError, parity_check, read_reviews
@@ -41,10 +41,6 @@ def copy_inputs(src: Path, dest: Path, *paths) -> Path:
             (workdir / path).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(src / path, workdir / path)
     return workdir
-
-
-def error_lines(proc) -> list[str]:
-    return [line for line in (proc.stdout + proc.stderr).splitlines() if line.startswith("ERROR: ")]
 
 
 # -- conversion parity ---------------------------------------------------------------------

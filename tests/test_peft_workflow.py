@@ -3,7 +3,7 @@ one seed, two epochs; tests/configs/demo_small.yaml) whose report must be the ru
 import json
 import re
 
-from conftest import job_counts, make_workdir, run_snakemake
+from conftest import job_counts, logged_accuracies, make_workdir, run_snakemake
 from ftlib import peft_accounting, peft_methods  # noqa: F401  (hides the broken torchaudio first)
 
 
@@ -14,14 +14,6 @@ def test_dry_runs_one_job_per_method_and_seed(tmp_path):
     real = job_counts(run_snakemake(workdir, "-n", "reports/real/peft_report.md", "--config", "mode=real",
                                     configfile=None).stdout)
     assert real["finetune_peft"] == 9 * 3 and real["convert_checkpoint_to_hf"] == 1
-
-
-def read_events(logdir, subset):
-    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
-
-    events = EventAccumulator(str(logdir / subset))
-    events.Reload()
-    return [round(e.value, 4) for e in events.Scalars("accuracy")]  # float32 in the file
 
 
 def test_peft_report_numbers_come_from_the_runs_own_logs(demo_run):
@@ -39,7 +31,7 @@ def test_peft_report_numbers_come_from_the_runs_own_logs(demo_run):
     for row in rows:
         method = row["method"]
         run = demo_run / f"runs/demo/peft/{method}/seed0"
-        valid, test = read_events(run / "tensorboard", "valid"), read_events(run / "tensorboard", "test")
+        valid, test = logged_accuracies(run / "tensorboard", "valid"), logged_accuracies(run / "tensorboard", "test")
         assert len(valid) == len(test) == 2  # 2 epochs
         best = max(i for i, v in enumerate(valid) if v == max(valid))  # ties: the later epoch
         assert float(row["best_valid_accuracy"]) == valid[best] and float(row["test_accuracy"]) == test[best]

@@ -1,9 +1,7 @@
 """The workflow itself, run with the real Snakemake and the real fairseq CLI."""
 import json
 import re
-from pathlib import Path
-
-from conftest import job_counts, make_workdir, run_snakemake
+from conftest import job_counts, logged_accuracies, make_workdir, run_snakemake
 
 
 def test_dry_run_of_the_demo_config(tmp_path):
@@ -38,14 +36,6 @@ def test_hand_placed_real_files_need_no_download(tmp_path):
     assert "unpack_real_data" not in counts
 
 
-def read_tensorboard(logdir: Path, subset: str) -> list[float]:
-    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
-
-    events = EventAccumulator(str(logdir / subset))
-    events.Reload()
-    return [float(f"{e.value:.7g}") for e in events.Scalars("accuracy")]  # float32 in the file
-
-
 def test_demo_end_to_end_report_comes_from_the_runs_own_logs(demo_run):
     report = (demo_run / "reports/demo/fairseq_report.md").read_text()
     table = (demo_run / "reports/demo/fairseq_runs.tsv").read_text().splitlines()
@@ -54,7 +44,7 @@ def test_demo_end_to_end_report_comes_from_the_runs_own_logs(demo_run):
     assert sorted(r["init"] for r in rows) == ["pretrained", "scratch"]
     for row in rows:
         run = demo_run / f"runs/demo/fairseq/{row['init']}/seed{row['seed']}"
-        valid, test = read_tensorboard(run / "tensorboard", "valid"), read_tensorboard(run / "tensorboard", "test")
+        valid, test = logged_accuracies(run / "tensorboard", "valid"), logged_accuracies(run / "tensorboard", "test")
         assert len(valid) == len(test) == 1  # 1 epoch
         assert float(row["test_accuracy"]) == test[0] and float(row["best_valid_accuracy"]) == valid[0]
         assert f"| {row['init']} | {row['seed']} | 1 | {valid[0]:.1f} | {test[0]:.1f} |" in report
