@@ -1,6 +1,7 @@
 """The workflow itself, run with the real Snakemake and the real fairseq CLI."""
 import json
 import re
+
 from conftest import job_counts, logged_accuracies, make_workdir, run_snakemake
 
 
