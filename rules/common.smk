@@ -53,8 +53,8 @@ def stock_hp(wildcards):
     return {**config[wildcards.mode]["finetune"], **config["benchmark"]["stock"]}
 
 
-def run_dir(mode, init, seed, recipe="fairseq"):
-    return f"runs/{mode}/{recipe}/{init}/seed{seed}"
+def run_dir(mode, init, seed, branch="fairseq"):
+    return f"runs/{mode}/{branch}/{init}/seed{seed}"
 
 
 def finetune_inputs(wildcards):
@@ -73,16 +73,16 @@ def finetune_inputs(wildcards):
     return inputs
 
 
-def all_run_metrics(wildcards, recipe="fairseq"):
+def all_run_metrics(wildcards, branch="fairseq"):
     return [
-        f"{run_dir(wildcards.mode, init, seed, recipe)}/metrics.json"
+        f"{run_dir(wildcards.mode, init, seed, branch)}/metrics.json"
         for init in config["inits"]
         for seed in config["seeds"]
     ]
 
 
 def all_stock_run_metrics(wildcards):
-    return all_run_metrics(wildcards, recipe="fairseq_stock")
+    return all_run_metrics(wildcards, branch="fairseq_stock")
 
 
 def all_run_benchmarks(wildcards):
@@ -151,19 +151,15 @@ def peft_report(mode):
 
 
 def hf_run_metrics(wildcards):
-    return [
-        f"runs/{wildcards.mode}/hf/{init}/seed{seed}/metrics.json"
-        for init in config["inits"]
-        for seed in config["seeds"]
-    ]
+    return all_run_metrics(wildcards, branch="hf")
 
 
 def lr_curve_runs(wildcards):
     """TensorBoard logs of one fairseq and one HF run (first init, first seed) for the lr plot."""
     init, seed = config["inits"][0], config["seeds"][0]
     return {
-        "fairseq_lr": f"runs/{wildcards.mode}/fairseq/{init}/seed{seed}/tensorboard",
-        "hf_lr": f"runs/{wildcards.mode}/hf/{init}/seed{seed}/tensorboard",
+        "fairseq_lr": f"{run_dir(wildcards.mode, init, seed)}/tensorboard",
+        "hf_lr": f"{run_dir(wildcards.mode, init, seed, 'hf')}/tensorboard",
     }
 
 
