@@ -53,8 +53,9 @@ def check_labelled_split(review_path, label_path, label_set) -> tuple[list[str],
     return reviews, [label.strip() for label in labels]
 
 
-def dictionary_size(dict_path, add_mask: bool = True) -> int:
-    """Vocabulary size fairseq builds from dict.txt (4 specials, the entries, <mask>)."""
+def load_dictionary(dict_path, add_mask: bool = True):
+    """fairseq's Dictionary of dict.txt as RoBERTa builds it (4 specials, the entries, <mask>);
+    a missing or malformed file is an InputError."""
     from fairseq.data import Dictionary
 
     if not Path(dict_path).is_file():
@@ -65,7 +66,12 @@ def dictionary_size(dict_path, add_mask: bool = True) -> int:
         raise InputError(dict_path, f"not a fairseq dictionary ({err})") from None
     if add_mask:
         dictionary.add_symbol("<mask>")
-    return len(dictionary)
+    return dictionary
+
+
+def dictionary_size(dict_path, add_mask: bool = True) -> int:
+    """Vocabulary size fairseq builds from dict.txt (4 specials, the entries, <mask>)."""
+    return len(load_dictionary(dict_path, add_mask))
 
 
 def load_checkpoint_file(model_path):

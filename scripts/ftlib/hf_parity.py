@@ -22,14 +22,13 @@ class ParityError(InputError):
 def fairseq_encoder(model_path, dict_path):
     """fairseq's RobertaEncoder, built from the checkpoint's own args, weights loaded, eval mode."""
     import torch
-    from fairseq.data import Dictionary
     from fairseq.models.roberta.model import RobertaEncoder
 
+    from .checks import load_dictionary
     from .hf_convert import load_fairseq_checkpoint
 
     weights, args = load_fairseq_checkpoint(model_path)
-    dictionary = Dictionary.load(str(dict_path))
-    dictionary.add_symbol("<mask>")
+    dictionary = load_dictionary(dict_path)
     with torch.no_grad():
         encoder = RobertaEncoder(args, dictionary)
     own = {k[len("encoder."):]: v for k, v in weights.items() if k.startswith("encoder.")}

@@ -13,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from . import hf_env  # noqa: F401  (before transformers)
+from .checks import load_dictionary
 from .errors import InputError
 
 # fairseq's Dictionary specials, in order, then <mask> after the dict.txt entries.
@@ -42,16 +43,7 @@ def load_spm_proto(spm_path):
 
 def load_fairseq_dictionary(dict_path) -> list[str]:
     """Symbols in fairseq index order: specials, dict.txt entries, <mask>."""
-    from fairseq.data import Dictionary
-
-    if not Path(dict_path).is_file():
-        raise InputError(dict_path, "dictionary is missing")
-    try:
-        dictionary = Dictionary.load(str(dict_path))
-    except Exception as err:
-        raise InputError(dict_path, f"not a fairseq dictionary ({err})") from None
-    dictionary.add_symbol(MASK)
-    return list(dictionary.symbols)
+    return list(load_dictionary(dict_path).symbols)
 
 
 def spm_merges(pieces: list[str]) -> list[tuple[str, str]]:
