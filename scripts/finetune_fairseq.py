@@ -59,7 +59,7 @@ def main():
         init=snakemake.wildcards.init, seed=int(snakemake.wildcards.seed), n_train=n_train,
         total_updates=total, warmup_updates=warmup, threads=snakemake.threads,
         wall_seconds=round(wall, 1), arch=hp["arch"], optimizer=hp.get("optimizer", "adam"),
-        test_eval=hp.get("test_eval", "every_epoch"),
+        batching=hp.get("batching", "shuffled"), test_eval=hp.get("test_eval", "every_epoch"),
     )
     if len(metrics["epochs"]) != hp["max_epoch"]:
         raise RuntimeError(f"{out.tensorboard}: {len(metrics['epochs'])} epochs logged, expected {hp['max_epoch']}")
