@@ -19,7 +19,7 @@ from ftlib.bench_workload import WorkloadSpec, write_workload
 from ftlib.errors import run_step
 from ftlib.fairseq_cmd import finetune_command, preprocess_command, schedule, tests_once, validate_command
 from ftlib.flops import forward_flops, seed_flops, train_flops
-from ftlib.param_count import arch_args
+from ftlib.param_count import arch_args, build_encoder
 from ftlib.proc import find_executable, thread_env
 from ftlib.textio import write_json, write_lines, write_text_atomic
 
@@ -76,16 +76,10 @@ def seconds_per_update(log_text: str, expected: int) -> float:
 
 def optimizer_step_ms(arch: str, vocab: int, threads: int) -> dict:
     """One optimizer step over the full model's parameters: fairseq's Adam vs fused AdamW."""
-    import fairseq_plugin  # noqa: F401
-    from fairseq.data import Dictionary
-    from fairseq.models.roberta.model import RobertaEncoder
     from fairseq.optim.adam import Adam as FairseqAdamImpl
 
     torch.set_num_threads(threads)
-    dictionary = Dictionary()
-    for i in range(vocab - len(dictionary)):
-        dictionary.add_symbol(f"w{i}")
-    model = RobertaEncoder(arch_args(arch), dictionary)
+    model = build_encoder(arch, vocab)
     params = [p for p in model.parameters() if p.requires_grad]
     for p in params:
         p.grad = torch.randn_like(p) * 1e-3

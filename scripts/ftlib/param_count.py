@@ -52,11 +52,10 @@ def encoder_weights_only(s: EncoderShape) -> int:
     return s.vocab * s.dim + (s.positions + 2) * s.dim + s.layers * (2 * s.dim * s.ffn + 4 * s.dim ** 2)
 
 
-def count_encoder(arch: str, vocab: int, positions: int | None = None) -> dict:
-    """Build fairseq's RobertaEncoder (as fairseq-train would) and count its sentence encoder.
-
-    On the CPU, not the meta device: fairseq's init_bert_params copies through .cpu().
-    """
+def build_encoder(arch: str, vocab: int, positions: int | None = None):
+    """fairseq's RobertaEncoder of ``arch`` (as fairseq-train builds it) over a vocabulary of
+    ``vocab`` symbols, random weights. On the CPU, not the meta device: fairseq's
+    init_bert_params copies through .cpu()."""
     import torch
     from fairseq.data import Dictionary
     from fairseq.models.roberta.model import RobertaEncoder
@@ -68,7 +67,12 @@ def count_encoder(arch: str, vocab: int, positions: int | None = None) -> dict:
     for i in range(vocab - len(dictionary)):
         dictionary.add_symbol(f"tok{i}")
     with torch.no_grad():
-        encoder = RobertaEncoder(args, dictionary).sentence_encoder
+        return RobertaEncoder(args, dictionary)
+
+
+def count_encoder(arch: str, vocab: int, positions: int | None = None) -> dict:
+    """Build fairseq's RobertaEncoder (as fairseq-train would) and count its sentence encoder."""
+    encoder = build_encoder(arch, vocab, positions).sentence_encoder
     params = list(encoder.parameters())
     return {
         "total": sum(p.numel() for p in params),
