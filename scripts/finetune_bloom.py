@@ -1,10 +1,10 @@
 """Snakemake script: LoRA instruction tuning of the BLOOM base on the FAQ, in 4-bit NF4 where
 bitsandbytes allows it (else, said in one line, on the unquantized base), with held-out loss
-and greedy answers before and after."""
+and greedy answers before and after (EOS rate, distinct answers, token F1 against the references)."""
 import tempfile
 import time
 
-from ftlib.bloom_data import read_jsonl
+from ftlib.bloom_data import read_jsonl, token_f1
 from ftlib.bloom_model import four_bit_support, load_base, lora_config
 from ftlib.bloom_params import count, describe
 from ftlib.bloom_train import encode_pairs, generate_answers, heldout_loss, lora_finetune, perplexity
@@ -38,6 +38,16 @@ def answer_tokens(tokenizer, pair):
     return len(whole) - len(prompt) + 1
 
 
+def answer_scores(answers: list[dict]) -> dict:
+    """Each answer's token F1 against its reference (stored in the answer), and the stage's
+    EOS rate, mean token F1 and number of distinct answers."""
+    for a in answers:
+        a["token_f1"] = token_f1(a["answer"], a["reference"])
+    return {"eos_rate": sum(a["ended_with_eos"] for a in answers) / len(answers),
+            "token_f1": sum(a["token_f1"] for a in answers) / len(answers),
+            "distinct_answers": len({" ".join(a["answer"].split()) for a in answers})}
+
+
 def main():
     start = time.time()
     torch.set_num_threads(snakemake.threads)
@@ -67,8 +77,9 @@ def main():
     torch.manual_seed(hp["seed"])
     before = {"heldout_loss": heldout_loss(model, heldout)}
     before["answers"] = generate_answers(model, tokenizer, heldout_pairs, p.max_new_tokens)
-    say(f"before: held-out loss {before['heldout_loss']:.3f}, "
-        f"EOS rate {sum(a['ended_with_eos'] for a in before['answers'])}/{len(heldout_pairs)}")
+    before.update(answer_scores(before["answers"]))
+    say(f"before: held-out loss {before['heldout_loss']:.3f}, EOS rate {before['eos_rate']:.0%}, "
+        f"{before['distinct_answers']} distinct answers, token F1 {before['token_f1']:.3f}")
 
     from peft import get_peft_model, prepare_model_for_kbit_training
     if quantize:
@@ -84,19 +95,25 @@ def main():
         run = lora_finetune(model, tokenizer, train, heldout, hp, scratch, log=say)
     after = {"heldout_loss": heldout_loss(model, heldout)}
     after["answers"] = generate_answers(model, tokenizer, heldout_pairs, p.max_new_tokens)
-    say(f"after: held-out loss {after['heldout_loss']:.3f}, "
-        f"EOS rate {sum(a['ended_with_eos'] for a in after['answers'])}/{len(heldout_pairs)}")
+    after.update(answer_scores(after["answers"]))
+    say(f"after: held-out loss {after['heldout_loss']:.3f}, EOS rate {after['eos_rate']:.0%}, "
+        f"{after['distinct_answers']} distinct answers, token F1 {after['token_f1']:.3f}")
     model.save_pretrained(snakemake.output.adapter)
 
     for stage in (before, after):
         stage["heldout_perplexity"] = perplexity(stage["heldout_loss"])
-        stage["eos_rate"] = sum(a["ended_with_eos"] for a in stage["answers"]) / len(stage["answers"])
+    # held-out questions whose reference answer is also a training answer: paraphrases of a
+    # training question (as a real FAQ's questions may be)
+    train_answers = {" ".join(pair["answer"].split()) for pair in train_pairs}
+    paraphrases = [pair["index"] for pair in heldout_pairs if " ".join(pair["answer"].split()) in train_answers]
     write_json(snakemake.output.generations, {"before": before["answers"], "after": after["answers"]})
     metrics = {
         "mode": snakemake.wildcards.mode, "base": p.base, "path": path, "quantized": quantize,
         "optimizer": run["optimizer"], "cuda": torch.cuda.is_available(),
-        "n_train": len(train), "n_heldout": len(heldout), "train_tokens": sum(len(e["input_ids"]) for e in train),
+        "n_train": len(train), "n_heldout": len(heldout), "heldout_answer_in_training": paraphrases,
+        "train_tokens": sum(len(e["input_ids"]) for e in train),
         "heldout_answer_tokens": sum(answer_tokens(tokenizer, p) for p in heldout_pairs),
+        "max_new_tokens": p.max_new_tokens,
         "hp": dict(hp), "lora": dict(p.lora), "warmup_steps": run["warmup_steps"],
         "counts": {k: {"trainable": t, "all": a} for k, (t, a) in counts.items()},
         "before": {k: v for k, v in before.items() if k != "answers"},

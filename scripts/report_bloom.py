@@ -1,5 +1,6 @@
-"""Snakemake script: the BLOOM report (which path ran, loss curves, held-out loss/perplexity
-and EOS rate before/after, answers to the held-out questions, parameter accounting, cost)."""
+"""Snakemake script: the BLOOM report (which path ran, loss curves, held-out loss/perplexity,
+EOS rate, distinct answers and token F1 before/after, answers to the held-out questions,
+parameter accounting, cost)."""
 import json
 from pathlib import Path
 
@@ -22,6 +23,24 @@ def mean_len_ref(metrics):
     return metrics["heldout_answer_tokens"] / metrics["n_heldout"]
 
 
+def stage_row(name, stage, answers, n):
+    return (f"| {name} | {stage['heldout_loss']:.3f} | {stage['heldout_perplexity']:.1f} | "
+            f"{round(stage['eos_rate'] * n)}/{n} ({100 * stage['eos_rate']:.0f} %) | {mean_len(answers):.1f} | "
+            f"{stage['distinct_answers']}/{n} | {stage['token_f1']:.3f} |")
+
+
+def paraphrase_note(m) -> str:
+    k, n = len(m["heldout_answer_in_training"]), m["n_heldout"]
+    if k == 0:
+        return (f"None of the {n} held-out questions shares its reference answer with a training pair: "
+                "answering them means generalizing to new topics.")
+    return (f"{k} of the {n} held-out questions are paraphrases of a training question (their reference "
+            "answer is that training pair's answer), as a real FAQ's new questions often are: the held-out "
+            "questions themselves were never trained on, nor in the demo's pretraining text, but these "
+            f"{k} answers were, as answers to differently worded questions. Token F1 measures whether the "
+            "model gives the right answer to a question worded differently.")
+
+
 def count_rows(name, row):
     c, f = row["counted"], row["formula"]
     s = row["shape"]
@@ -41,9 +60,10 @@ def main():
     plot_bloom_losses(m["train_curve"], m["heldout_curve"], m["before"]["heldout_loss"], snakemake.output.plot,
                       f"LoRA on {Path(m['base']).name} ({mode})")
     write_lines(snakemake.output.answers, ["\t".join(["index", "question", "reference", "before", "after",
-                                                      "before_eos", "after_eos"])] + [
+                                                      "before_eos", "after_eos", "before_f1", "after_f1"])] + [
         "\t".join([str(b["index"]), cell(b["question"], 10**6), cell(b["reference"], 10**6), cell(b["answer"], 10**6),
-                   cell(a["answer"], 10**6), str(b["ended_with_eos"]), str(a["ended_with_eos"])])
+                   cell(a["answer"], 10**6), str(b["ended_with_eos"]), str(a["ended_with_eos"]),
+                   f"{b['token_f1']:.3f}", f"{a['token_f1']:.3f}"])
         for b, a in zip(gens["before"], gens["after"])])
 
     hp, b, a = m["hp"], m["before"], m["after"]
@@ -51,8 +71,14 @@ def main():
     lines = [f"# BLOOM QLoRA instruction tuning report ({mode})", ""]
     if mode == "demo":
         lines += ["Offline demo: a tiny Bloom (BloomConfig) with a byte-level BPE tokenizer, both built and "
-                  "pretrained (causal LM on plain French lines, each ended by EOS, no prompt format) by the workflow, then "
-                  "LoRA-tuned on the project's French FAQ. Its numbers show the method, not bloom-560m's quality.", ""]
+                  "pretrained by the workflow, then LoRA-tuned on the project's French FAQ. Its numbers show the "
+                  "method, not bloom-560m's quality.", "",
+                  "The base is pretrained as a causal LM on running text, as a real LM is: documents of several "
+                  "sentences (the training pairs, each question followed by its answer as on an FAQ page, and "
+                  "generated French sentences; no prompt format, no held-out question), with EOS only at the "
+                  "end of each document. So before tuning it writes French on and on (it does not stop after an "
+                  "answer); the tuning teaches it the prompt format, which answer goes with which question, and "
+                  "to stop (EOS after every training answer).", ""]
     lines += ["## What ran", "",
               f"- base: `{m['base']}`; **path: {m['path']}**",
               f"- optimizer: `{m['optimizer']}` (config: `{hp['optim']}`), {hp['scheduler']} schedule, "
@@ -67,24 +93,28 @@ def main():
               f"{m['threads']} thread(s), peak RSS {m['peak_rss_mb']:.0f} MB"
               + (f", peak CUDA memory {m['peak_cuda_mb']:.0f} MB" if m.get("peak_cuda_mb") else ""), "",
               "## Held-out questions, before and after fine-tuning", "",
+              paraphrase_note(m), "",
               "Loss: mean negative log-likelihood per token of `prompt + answer + EOS`; EOS rate: greedy "
-              "generations that ended with the EOS token.", "",
-              "| | held-out loss | perplexity | EOS rate | mean answer length (tokens) |", "|---|---|---|---|---|",
-              f"| before | {b['heldout_loss']:.3f} | {b['heldout_perplexity']:.1f} | "
-              f"{round(b['eos_rate'] * n)}/{n} ({100 * b['eos_rate']:.0f} %) | {mean_len(gens['before']):.1f} |",
-              f"| after | {a['heldout_loss']:.3f} | {a['heldout_perplexity']:.1f} | "
-              f"{round(a['eos_rate'] * n)}/{n} ({100 * a['eos_rate']:.0f} %) | {mean_len(gens['after']):.1f} |", "",
+              f"generations that ended with the EOS token within {m['max_new_tokens']} new tokens; distinct: "
+              "different answers among the held-out ones; token F1: SQuAD's token F1 of each answer against its "
+              "reference answer (lowercased words, punctuation stripped), averaged over the held-out questions.", "",
+              "| | held-out loss | perplexity | EOS rate | mean answer length (tokens) | distinct answers | "
+              "token F1 |", "|---|---|---|---|---|---|---|",
+              stage_row("before", b, gens["before"], n),
+              stage_row("after", a, gens["after"], n), "",
               f"Reference answers: {mean_len_ref(m):.1f} tokens on average (with EOS). A base that stops at once "
               "(EOS rate high, answers of a few tokens) has not answered: read the EOS rate with the length.", "",
               f"![training and held-out loss]({Path(snakemake.output.plot).name})", "",
               "Reference (bloom-560m, published run): before fine-tuning the model echoes the question; after, it "
               "answers in French but does not stop (no EOS in its training text). Here EOS follows every answer.", "",
-              "| # | question | reference answer | before | after |", "|---|---|---|---|---|"]
+              "| # | question | reference answer | before | F1 | after | F1 |", "|---|---|---|---|---|---|---|"]
     for bb, aa in zip(gens["before"], gens["after"]):
         mark = lambda g: " ⏹" if g["ended_with_eos"] else " …"  # noqa: E731
         lines.append(f"| {bb['index']} | {cell(bb['question'])} | {cell(bb['reference'])} | "
-                     f"{cell(bb['answer'])}{mark(bb)} | {cell(aa['answer'])}{mark(aa)} |")
-    lines += ["", "⏹ = ended with EOS, … = stopped at the token limit. All answers: "
+                     f"{cell(bb['answer'])}{mark(bb)} | {bb['token_f1']:.2f} | "
+                     f"{cell(aa['answer'])}{mark(aa)} | {aa['token_f1']:.2f} |")
+    lines += ["", f"⏹ = ended with EOS, … = stopped at the token limit ({m['max_new_tokens']} new tokens); "
+              "F1: token F1 against the reference answer. All answers: "
               f"`{Path(snakemake.output.answers).name}`.", "",
               "## Parameter accounting", "",
               "Counted on models built from their configuration on the meta device (no weights, offline) and "

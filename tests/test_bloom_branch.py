@@ -1,6 +1,7 @@
 """The BLOOM branch: exact parameter accounting (bloom-560m from its configuration on the meta
-device, the demo model), the reduced demo run read back from its own files, bad FAQ input, and
-the 4-bit CUDA path where CUDA is present."""
+device, the demo model), the shipped FAQ, the demo's pretraining stream, token F1, the reduced
+demo run read back from its own files, bad FAQ input, and the 4-bit CUDA path where CUDA is
+present."""
 import json
 import re
 from pathlib import Path
@@ -9,7 +10,7 @@ import pytest
 import yaml
 
 from conftest import REPO, error_lines, make_workdir, run_snakemake
-from ftlib.bloom_data import read_faq, split_faq
+from ftlib.bloom_data import demo_pretraining_documents, read_faq, split_faq, token_f1
 from ftlib.bloom_params import account, formulas
 from ftlib.errors import InputError
 
@@ -37,6 +38,55 @@ def test_the_shipped_demo_faq_is_valid_and_large_enough():
     train, heldout = split_faq(pairs, CONFIG["demo"]["heldout_size"], CONFIG["demo"]["split_seed"])
     assert len(heldout) == CONFIG["demo"]["heldout_size"]
     assert not {p["question"] for p in train} & {p["question"] for p in heldout}
+    # every held-out question paraphrases a training one (same answer), the held-out questions are
+    # on different topics, and each topic (answer) is asked at most three ways
+    assert {p["answer"] for p in heldout} <= {p["answer"] for p in train}
+    assert len({p["answer"] for p in heldout}) == len(heldout)
+    assert len({p["answer"] for p in pairs}) >= len(pairs) / 3
+
+
+# --- token F1 (SQuAD's, on lowercased words with punctuation stripped) -------------------------
+
+@pytest.mark.parametrize("prediction, reference, expected", [
+    ("Oui, la livraison est OFFERTE.", "oui la livraison est offerte", 1.0),
+    # common {colis, arrive}: precision 2/6, recall 2/6
+    ("Le colis arrive sous 24 heures.", "Votre colis arrive en 3 jours.", 1 / 3),
+    # a word counts at most as often as in both: common {le, colis}, precision 2/4, recall 2/2
+    ("le le le colis", "Le colis", 2 / 3),
+    # apostrophes split words: [l, étiquette, de, retour] vs [imprimez, l, étiquette]; P 2/4, R 2/3
+    ("l'étiquette de retour", "Imprimez l'étiquette.", 4 / 7),
+    ("Paiement refusé", "Le colis est livré", 0.0),
+    ("", "Le colis est livré", 0.0),
+    ("...", "!", 1.0),  # both empty once punctuation is stripped
+])
+def test_token_f1_on_hand_computed_examples(prediction, reference, expected):
+    assert token_f1(prediction, reference) == pytest.approx(expected, abs=1e-12)
+
+
+# --- the demo's pretraining text: running text, EOS only at document ends --------------------
+
+def test_pretraining_stream_has_eos_only_at_document_ends():
+    from ftlib.bloom_model import document_stream, train_tokenizer
+
+    pairs = read_faq(REPO / CONFIG["demo"]["faq"])
+    train, heldout = split_faq(pairs, CONFIG["demo"]["heldout_size"], CONFIG["demo"]["split_seed"])
+    docs = demo_pretraining_documents(train, 30, 5, 0)
+    assert len(docs) == -(-(len(train) + 30) // 5)  # groups of 5 units: several sentences each
+    assert all(doc.count(".") + doc.count("?") >= 5 for doc in docs[:-1])
+    text = "\n".join(docs)
+    assert all(p["question"] in text for p in train)
+    assert not any(p["question"] in text for p in heldout)
+    tokenizer = train_tokenizer(docs, 300)
+    eos = tokenizer.eos_token_id
+    ids = document_stream(tokenizer, docs)
+    ends, position = [], -1
+    for doc in docs:
+        position += len(tokenizer(doc, add_special_tokens=False)["input_ids"]) + 1
+        ends.append(position)
+    assert [i for i, t in enumerate(ids) if t == eos] == ends
+    assert ends[-1] == len(ids) - 1
+    pieces = tokenizer.decode(ids).split(tokenizer.eos_token)
+    assert pieces == docs + [""]
 
 
 # --- the reduced demo (tests/configs/demo_small.yaml), the BLOOM branch alone, run once -------
@@ -85,6 +135,14 @@ def test_generation_before_and_after_is_recorded(bloom):
         assert all(0 < a["new_tokens"] <= 16 for a in g[stage])
         ended = sum(a["ended_with_eos"] for a in g[stage]) / len(g[stage])
         assert m[stage]["eos_rate"] == ended
+        f1 = [token_f1(a["answer"], a["reference"]) for a in g[stage]]
+        assert [a["token_f1"] for a in g[stage]] == pytest.approx(f1)
+        assert m[stage]["token_f1"] == pytest.approx(sum(f1) / len(f1))
+        assert m[stage]["distinct_answers"] == len({a["answer"] for a in g[stage]})
+    # pretrained on running text (EOS at document ends only), the untuned base runs on
+    assert m["before"]["eos_rate"] <= 1 / 6
+    # the shipped FAQ's held-out questions are paraphrases of training ones
+    assert m["heldout_answer_in_training"] == [a["index"] for a in g["before"]]
     heldout = [json.loads(line) for line in (bloom["dir"] / "data/demo/bloom/heldout.jsonl").read_text().splitlines()]
     assert [a["question"] for a in g["after"]] == [p["question"] for p in heldout]
 
@@ -97,6 +155,10 @@ def test_report_numbers_are_read_back_from_the_run(bloom):
         row = (f"| {stage} | {s['heldout_loss']:.3f} | {s['heldout_perplexity']:.1f} | "
                f"{round(s['eos_rate'] * n)}/{n} ")
         assert row in report
+        assert re.search(re.escape(row) + rf"[^\n]*\| {s['distinct_answers']}/{n} \| {s['token_f1']:.3f} \|\n", report)
+    assert f"{n} of the {n} held-out questions are paraphrases of a training question" in report
+    for b, a in zip(bloom["generations"]["before"], bloom["generations"]["after"]):
+        assert f" | {b['token_f1']:.2f} | " in report and f" | {a['token_f1']:.2f} |" in report
     assert f"wall time {m['wall_seconds']:.0f} s" in report
     assert f"peak RSS {m['peak_rss_mb']:.0f} MB" in report
     assert f"**path: {m['path']}**" in report

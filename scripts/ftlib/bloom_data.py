@@ -1,9 +1,12 @@
 """The FAQ of the BLOOM branch: reading and checking question/answer pairs, the prompt format,
-the train/held-out split, and the demo's French pretraining text."""
+the train/held-out split, the demo's French pretraining documents, and the token F1 of an answer
+against its reference."""
 from __future__ import annotations
 
 import json
 import random
+import re
+from collections import Counter
 from pathlib import Path
 
 from .errors import InputError
@@ -96,10 +99,37 @@ def demo_sentences(n: int, seed: int) -> list[str]:
     return out
 
 
-def demo_pretraining_text(train_pairs: list[dict], n_sentences: int, seed: int) -> list[str]:
-    """Questions and answers of the TRAINING pairs as plain lines (no prompt format: the base
-    model should not know it) plus generated sentences; held-out pairs never appear."""
-    lines = [p["question"] for p in train_pairs] + [p["answer"] for p in train_pairs]
-    lines += demo_sentences(n_sentences, seed)
-    random.Random(seed).shuffle(lines)
-    return lines
+def demo_pretraining_documents(train_pairs: list[dict], n_sentences: int, doc_sentences: int,
+                               seed: int) -> list[str]:
+    """Running text for the demo's causal-LM pretraining, as a real LM's data is: documents of
+    `doc_sentences` units each (the last one shorter), each document one line of plain text. A
+    unit is a TRAINING pair, its question followed by its answer as on an FAQ page (no prompt
+    format: the base model should not know it), or a generated sentence; the units are shuffled.
+    Held-out questions never appear (their answers may: a held-out question that paraphrases a
+    training one shares its answer). EOS goes at document ends only (bloom_model.document_stream)."""
+    units = [f"{p['question']} {p['answer']}" for p in train_pairs] + demo_sentences(n_sentences, seed)
+    random.Random(seed).shuffle(units)
+    return [" ".join(units[i:i + doc_sentences]) for i in range(0, len(units), doc_sentences)]
+
+
+_PUNCTUATION = re.compile(r"[^\w\s]|_")
+
+
+def answer_words(text: str) -> list[str]:
+    """SQuAD-style normalization for French: lowercased, punctuation (apostrophes and hyphens
+    included) replaced by spaces, split on whitespace. English articles are not removed."""
+    return _PUNCTUATION.sub(" ", text.lower()).split()
+
+
+def token_f1(prediction: str, reference: str) -> float:
+    """SQuAD's token F1: the harmonic mean of the precision and recall of the prediction's words
+    against the reference's (a multiset: a word counts at most as often as in both); 1.0 when
+    both are empty, 0.0 when only one is."""
+    pred, ref = answer_words(prediction), answer_words(reference)
+    if not pred or not ref:
+        return float(pred == ref)
+    common = sum((Counter(pred) & Counter(ref)).values())
+    if common == 0:
+        return 0.0
+    precision, recall = common / len(pred), common / len(ref)
+    return 2 * precision * recall / (precision + recall)

@@ -29,6 +29,16 @@ def train_tokenizer(lines: list[str], vocab_size: int):
                                    eos_token="</s>", pad_token="<pad>")
 
 
+def document_stream(tokenizer, documents: list[str]) -> list[int]:
+    """The pretraining token stream: the documents one after the other, EOS after each document
+    and nowhere else (as in a real LM's data), so that the base model learns to run on across
+    sentences and lines, and stops only where a whole document would end."""
+    ids = []
+    for doc in tokenizer(documents, add_special_tokens=False)["input_ids"]:
+        ids += doc + [tokenizer.eos_token_id]
+    return ids
+
+
 def tiny_bloom_config(tokenizer, shape: dict):
     from transformers import BloomConfig
 
