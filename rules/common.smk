@@ -14,6 +14,11 @@ def raw_split_files(mode):
     return [f"data/{mode}/raw/{s}.{ext}" for s in SPLITS for ext in ("review", "label")]
 
 
+def prepared_splits(splits, mode="{mode}"):
+    """The checked, SentencePiece-encoded splits (reviews and labels) of prepare_split."""
+    return [f"data/{mode}/prepared/{s}.{ext}" for s in splits for ext in ("spm.review", "label")]
+
+
 def checkpoint_files(mode):
     return [f"models/{mode}/pretrained/{name}" for name in CHECKPOINT_FILES]
 
@@ -91,6 +96,14 @@ def all_run_benchmarks(wildcards):
         for init in config["inits"]
         for seed in config["seeds"]
     ]
+
+
+def probe_results(wildcards):
+    """The frozen-feature probe, and in the demo the probe along the masked-LM pretraining."""
+    inputs = {"probe": f"reports/{wildcards.mode}/probe.json"}
+    if wildcards.mode == "demo":
+        inputs["probe_curve"] = "reports/demo/mlm_probe_curve.json"
+    return inputs
 
 
 def fairseq_report(mode):

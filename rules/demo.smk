@@ -63,6 +63,7 @@ rule pretrain_demo_mlm:
         data_bin="data/demo/mlm_bin",
     output:
         checkpoint="models/demo/pretrained/model.pt",
+        steps=directory("runs/demo/mlm/steps"),
         tensorboard=directory("runs/demo/mlm/tensorboard"),
     params:
         hp=config["demo"]["pretrain"],
@@ -70,7 +71,9 @@ rule pretrain_demo_mlm:
         "logs/demo/pretrain_demo_mlm.log",
     benchmark:
         "benchmarks/demo/pretrain_demo_mlm.tsv"
-    threads: 2
+    # One thread, as the other training jobs: a 2-thread job beside other busy jobs on 2 cores
+    # ran at 1 update/s instead of 20 (OpenMP threads waiting on each other).
+    threads: config["threads"]["train"]
     resources:
         mem_mb=4000,
         runtime=30,

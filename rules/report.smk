@@ -23,6 +23,7 @@ rule count_parameters:
 
 rule report_fairseq:
     input:
+        unpack(probe_results),
         metrics=all_run_metrics,
         benchmarks=all_run_benchmarks,
         parameters="reports/{mode}/parameters.json",

@@ -1,4 +1,8 @@
-"""Snakemake script: pretrain the demo's tiny RoBERTa as a masked LM with fairseq-train."""
+"""Snakemake script: pretrain the demo's tiny RoBERTa as a masked LM with fairseq-train.
+
+Keeps the checkpoints saved every `save_every` updates (model only, a few MB each) in
+`output.steps`, named `update<N>.pt`, for the probe of the pretraining curve."""
+import re
 import shutil
 from pathlib import Path
 
@@ -16,6 +20,12 @@ def main():
         executable=find_executable("fairseq-train"),
     )
     run_logged(cmd, snakemake.log[0], threads=snakemake.threads)
+    steps = Path(snakemake.output.steps)
+    steps.mkdir(parents=True, exist_ok=True)
+    for path in save_dir.glob("checkpoint_*_*.pt"):  # checkpoint_<epoch>_<updates>.pt
+        updates = int(re.fullmatch(r"checkpoint_\d+_(\d+)\.pt", path.name).group(1))
+        shutil.move(path, steps / f"update{updates}.pt")
+    shutil.copyfile(save_dir / "checkpoint_last.pt", steps / f"update{hp['max_update']}.pt")
     shutil.move(save_dir / "checkpoint_last.pt", snakemake.output.checkpoint)
     shutil.rmtree(save_dir, ignore_errors=True)
 

@@ -1,15 +1,31 @@
-"""A synthetic French book-review corpus for the offline demo.
+"""A synthetic French book-review corpus for the offline demo: a miniature of why pretraining helps.
 
-The demo must show a real pretrained-vs-scratch difference on a tiny model, so the text is
-built to reward pretraining: every review has a latent polarity and draws several opinion
-words of that polarity (with some of the other polarity, and negated phrases) from large
-lexicons. A masked-LM pretrained on many unlabelled reviews learns that opinion words of
-one polarity co-occur, so its embeddings group them; a model trained from scratch on the
-few labelled reviews only sees a fraction of the lexicon: the labelled training split draws
-its opinion words from the first ``train_lexicon_share`` of each lexicon, while valid, test
-and the pretraining text use all of it (the usual situation: a small labelled set covers a
-small part of the vocabulary). Labels are the majority polarity, with a little label noise
-so that no model reaches 100 %.
+The real experiment's finding (pretrained 81 % vs scratch 64 % on CLS-books) comes from a
+small labelled set that covers a small part of the vocabulary, and a masked LM that has seen
+the rest of it in context. The demo rebuilds exactly that situation:
+
+- every review has a polarity, and every opinion word in it has that polarity, so opinion
+  words of one polarity share contexts: the distributional signal a masked LM can learn from
+  unlabelled text alone. The unlabelled reviews are dense in it (an opening judgement, 3-6
+  opinion clauses, at most one neutral sentence), and half their opinion clauses end with the
+  reader's reaction (", j'ai adoré." / ", j'ai détesté."), a fixed phrase right beside the word.
+  Measured on a tiny RoBERTa (README, "Why pretraining helps"): without the reaction the masked
+  LM's transition (from "an adjective comes after 'est'" to "which adjectives go together")
+  came at 400-1,000 updates on two text draws and not within 1,600 on a third; with it, at
+  200-400 updates on all draws tried;
+- the unlabelled pretraining text uses the whole opinion lexicon; the labelled train split
+  only the first ``train_lexicon_share`` of each polarity's words; in valid and test each
+  opinion word is one of the others, except with probability ``heldout_seen_share`` (as in
+  real data, the labelled set covers part of the test vocabulary). Scratch can only use the
+  few seen words; the pretrained encoder has learned, from the unlabelled text, which words
+  go together;
+- the labelled reviews also say 30 % of their opinions by negating a word of the other
+  polarity ("L'intrigue n'est pas ennuyeux."), which the unlabelled text never does: what
+  pretraining cannot give, fine-tuning must learn, and the methods that change the encoder
+  least (the smallest PEFT methods) learn it least;
+- no stock phrase gives the label away in the labelled splits: the reactions stay in the
+  unlabelled text, the neutral sentences are shared by both classes;
+- a little label noise, so that no model reaches 100 %.
 """
 from __future__ import annotations
 
@@ -17,42 +33,27 @@ import random
 from dataclasses import dataclass
 
 SUBJECTS = [
-    "Ce roman", "Ce livre", "Cet essai", "Ce recueil de nouvelles", "Cette biographie",
-    "Ce polar", "Cette saga", "Ce premier roman", "Ce récit", "Ce thriller",
-    "Cette bande dessinée", "Ce conte", "Ce témoignage", "Ce roman historique",
+    "Ce roman", "Ce livre", "Cet essai", "Ce recueil", "Cette biographie", "Ce polar",
+    "Cette saga", "Ce récit", "Ce thriller", "Ce conte", "Ce témoignage",
 ]
 ASPECTS = [
     "l'intrigue", "le style", "l'écriture", "la fin", "le rythme", "la traduction",
     "le personnage principal", "l'histoire", "le dénouement", "le début", "la narration",
     "l'ambiance", "le propos", "la construction", "le ton", "la description des lieux",
 ]
+# Whole single words (each becomes one SentencePiece piece), in the order the split uses them:
+# the labelled train split takes the first ones, valid and test the others.
 POSITIVE = [
-    "captivant", "magnifique", "passionnant", "émouvant", "brillant", "drôle", "subtil",
-    "lumineux", "haletant", "poignant", "remarquable", "superbe", "original", "touchant",
-    "envoûtant", "savoureux", "juste", "intelligent", "délicieux", "formidable", "puissant",
-    "réjouissant", "inoubliable", "fascinant", "bouleversant", "élégant", "vivant",
-    "prenant", "excellent", "généreux", "sensible", "riche", "limpide", "efficace",
-    "admirable", "étonnant", "jubilatoire", "attachant", "profond", "réussi",
+    "captivant", "magnifique", "passionnant", "émouvant", "brillant", "subtil",
+    "lumineux", "poignant", "remarquable", "superbe", "envoûtant", "formidable",
+    "haletant", "savoureux", "élégant", "fascinant",
 ]
 NEGATIVE = [
-    "ennuyeux", "plat", "décevant", "lourd", "confus", "prévisible", "bâclé", "creux",
-    "maladroit", "laborieux", "pénible", "fade", "indigeste", "répétitif", "superficiel",
-    "insipide", "poussif", "niais", "caricatural", "interminable", "médiocre", "pesant",
-    "artificiel", "convenu", "brouillon", "agaçant", "soporifique", "vide", "raté",
-    "invraisemblable", "mièvre", "froid", "bavard", "inégal", "terne", "lassant",
-    "prétentieux", "décousu", "sans intérêt", "mal écrit",
+    "ennuyeux", "plat", "décevant", "lourd", "confus", "prévisible",
+    "bâclé", "creux", "maladroit", "laborieux", "pénible", "fade",
+    "insipide", "poussif", "médiocre", "lassant",
 ]
 INTENSIFIERS = ["", "", "très ", "vraiment ", "franchement ", "assez ", "plutôt ", "tellement "]
-POSITIVE_VERDICTS = [
-    "Je le recommande vivement.", "Un coup de cœur.", "À lire absolument.",
-    "Je l'ai dévoré en deux jours.", "Je le relirai avec plaisir.", "Une belle découverte.",
-    "Je vais offrir ce livre à ma sœur.", "Vivement le prochain tome.",
-]
-NEGATIVE_VERDICTS = [
-    "Je ne le conseille pas.", "Une vraie déception.", "J'ai abandonné au milieu.",
-    "Je me suis ennuyé du début à la fin.", "À éviter.", "Je ne lirai pas la suite.",
-    "Dommage, j'attendais mieux.", "Je l'ai refermé sans regret.",
-]
 NEUTRAL = [
     "J'ai lu ce livre pendant les vacances.", "Je l'ai acheté sur les conseils d'une amie.",
     "L'auteur raconte l'histoire d'une famille à Lyon.", "L'action se passe à Paris après la guerre.",
@@ -62,19 +63,24 @@ NEUTRAL = [
     "Le narrateur est un vieil instituteur.", "Le livre est sorti l'année dernière.",
     "Il s'agit d'une enquête dans le milieu du cinéma.", "Le récit alterne deux époques.",
     "J'ai emprunté ce livre à la bibliothèque.", "On m'a offert ce livre pour mon anniversaire.",
+    "Ce n'est pas son premier livre.", "Je n'avais pas lu ses autres romans.",
 ]
 
 
 @dataclass(frozen=True)
 class DemoCorpusSpec:
-    """How many reviews of each kind to write, and how hard the labelled task is."""
+    """How many reviews of each kind to write, and how the opinion lexicon is split."""
 
-    train: int = 400
+    train: int = 160
     valid: int = 100
     test: int = 400
-    pretrain: int = 6000
+    pretrain: int = 20000
     label_noise: float = 0.05
-    train_lexicon_share: float = 0.5
+    opinion_words: int = 12          # per polarity (the first ones of POSITIVE / NEGATIVE)
+    train_lexicon_share: float = 0.5  # of those, the share the labelled train split uses
+    heldout_seen_share: float = 0.1   # chance that an opinion word of valid/test is a train one
+    negation_share: float = 0.3       # labelled splits: opinion clauses said by negating the other polarity
+    reaction_share: float = 0.5       # unlabelled text: opinion clauses followed by ", j'ai adoré/détesté"
     seed: int = 1234
 
     def __post_init__(self):
@@ -83,8 +89,26 @@ class DemoCorpusSpec:
                 raise ValueError(f"demo corpus: {name} must be >= 1, got {getattr(self, name)}")
         if not 0.0 <= self.label_noise < 0.5:
             raise ValueError(f"demo corpus: label_noise must be in [0, 0.5), got {self.label_noise}")
-        if not 0.0 < self.train_lexicon_share <= 1.0:
-            raise ValueError(f"demo corpus: train_lexicon_share must be in (0, 1], got {self.train_lexicon_share}")
+        if not 2 <= self.opinion_words <= min(len(POSITIVE), len(NEGATIVE)):
+            raise ValueError(f"demo corpus: opinion_words must be in [2, {min(len(POSITIVE), len(NEGATIVE))}], "
+                             f"got {self.opinion_words}")
+        if not 0.0 < self.train_lexicon_share < 1.0:
+            raise ValueError(f"demo corpus: train_lexicon_share must be in (0, 1), got {self.train_lexicon_share}")
+        if not 0.0 <= self.negation_share < 1.0:
+            raise ValueError(f"demo corpus: negation_share must be in [0, 1), got {self.negation_share}")
+        if not 0.0 <= self.reaction_share <= 1.0:
+            raise ValueError(f"demo corpus: reaction_share must be in [0, 1], got {self.reaction_share}")
+        if not 0.0 <= self.heldout_seen_share <= 1.0:
+            raise ValueError(f"demo corpus: heldout_seen_share must be in [0, 1], got {self.heldout_seen_share}")
+
+    @property
+    def lexicon(self) -> "Lexicon":
+        return Lexicon(POSITIVE[: self.opinion_words], NEGATIVE[: self.opinion_words])
+
+    @property
+    def n_train_words(self) -> int:
+        """Words per polarity the labelled train split uses (at least one, one left for test)."""
+        return min(self.opinion_words - 1, max(1, round(self.opinion_words * self.train_lexicon_share)))
 
 
 @dataclass(frozen=True)
@@ -92,55 +116,54 @@ class Lexicon:
     positive: list
     negative: list
 
-    def share(self, fraction: float) -> "Lexicon":
-        return Lexicon(self.positive[: max(1, round(len(self.positive) * fraction))],
-                       self.negative[: max(1, round(len(self.negative) * fraction))])
+    def head(self, n: int) -> "Lexicon":
+        return Lexicon(self.positive[:n], self.negative[:n])
+
+    def tail(self, n: int) -> "Lexicon":
+        return Lexicon(self.positive[n:], self.negative[n:])
 
     def words(self, positive: bool) -> list:
         return self.positive if positive else self.negative
 
-
-FULL_LEXICON = Lexicon(POSITIVE, NEGATIVE)
-
-
-def _opinion(rng: random.Random, positive: bool, lexicon: Lexicon, marked: bool) -> str:
-    """One opinion clause; a negated word of the other polarity counts for this polarity.
-
-    ``marked`` (pretraining text only): half the clauses also say outright whether the
-    reader liked it, right beside the opinion word, a context a masked LM learns quickly.
-    """
-    if rng.random() < 0.15:
-        word = rng.choice(lexicon.words(not positive))
-        return f"{rng.choice(ASPECTS).capitalize()} n'est pas {word}."
-    word = rng.choice(lexicon.words(positive))
-    if marked and rng.random() < 0.5:
-        return f"{rng.choice(ASPECTS).capitalize()} est {word}, j'ai {'adoré' if positive else 'détesté'}."
-    return f"{rng.choice(ASPECTS).capitalize()} est {rng.choice(INTENSIFIERS)}{word}."
+    def all_words(self) -> list:
+        return self.positive + self.negative
 
 
-def make_review(rng: random.Random, positive: bool, lexicon: Lexicon = FULL_LEXICON,
-                marked: bool = False) -> str:
-    majority = rng.randint(2, 4)
-    minority = rng.randint(0, 1)
-    sentences = [_opinion(rng, positive, lexicon, marked) for _ in range(majority)]
-    sentences += [_opinion(rng, not positive, lexicon, marked) for _ in range(minority)]
-    sentences += rng.sample(NEUTRAL, rng.randint(1, 3))
+def opinion_clause(rng: random.Random, positive: bool, pick, negation: float, reaction: float) -> str:
+    """"<Aspect> est <word>." of the given polarity; with probability ``negation``, the same
+    opinion said by negating a word of the other polarity ("<Aspect> n'est pas <word>."); with
+    probability ``reaction``, followed by the reader's reaction (", j'ai adoré.")."""
+    aspect = rng.choice(ASPECTS).capitalize()
+    if rng.random() < negation:
+        return f"{aspect} n'est pas {pick(rng, not positive)}."
+    clause = f"{aspect} est {rng.choice(INTENSIFIERS)}{pick(rng, positive)}"
+    if rng.random() < reaction:
+        clause += ", j'ai adoré" if positive else ", j'ai détesté"
+    return clause + "."
+
+
+def make_review(rng: random.Random, positive: bool, pick, dense: bool = False, negation: float = 0.0,
+                reaction: float = 0.0) -> str:
+    """An opening judgement, then 2-4 opinion clauses and 1-3 neutral sentences in random order,
+    every opinion of the review's polarity; ``dense`` (the unlabelled text): 3-6 opinion clauses
+    and at most one neutral sentence. ``pick(rng, positive)`` draws one opinion word."""
+    clauses = [opinion_clause(rng, positive, pick, negation, reaction)
+               for _ in range(rng.randint(3, 6) if dense else rng.randint(2, 4))]
+    neutral = rng.randint(0, 1) if dense else rng.randint(1, 3)
+    sentences = clauses + rng.sample(NEUTRAL, neutral)
     rng.shuffle(sentences)
-    if rng.random() < 0.5:
-        sentences.append(rng.choice(POSITIVE_VERDICTS if positive else NEGATIVE_VERDICTS))
-    word = rng.choice(lexicon.words(positive))
-    opening = f"{rng.choice(SUBJECTS)} est {rng.choice(INTENSIFIERS)}{word}."
+    opening = f"{rng.choice(SUBJECTS)} est {rng.choice(INTENSIFIERS)}{pick(rng, positive)}."
     return " ".join([opening] + sentences)
 
 
-def make_split(rng: random.Random, n: int, label_noise: float, lexicon: Lexicon = FULL_LEXICON,
-               marked: bool = False) -> tuple[list[str], list[str]]:
+def make_split(rng: random.Random, n: int, label_noise: float, pick, dense: bool = False,
+               negation: float = 0.0, reaction: float = 0.0) -> tuple[list[str], list[str]]:
     """n reviews balanced between labels 0 (negative) and 1 (positive), shuffled."""
     polarities = [i % 2 == 1 for i in range(n)]
     rng.shuffle(polarities)
     reviews, labels = [], []
     for positive in polarities:
-        reviews.append(make_review(rng, positive, lexicon, marked))
+        reviews.append(make_review(rng, positive, pick, dense, negation, reaction))
         label = int(positive)
         if rng.random() < label_noise:
             label = 1 - label
@@ -148,15 +171,27 @@ def make_split(rng: random.Random, n: int, label_noise: float, lexicon: Lexicon 
     return reviews, labels
 
 
+def word_picker(main: Lexicon, other: Lexicon | None = None, other_share: float = 0.0):
+    """Draws an opinion word of the asked polarity from ``main``, or with probability
+    ``other_share`` from ``other``."""
+    def pick(rng: random.Random, positive: bool) -> str:
+        lexicon = other if other is not None and rng.random() < other_share else main
+        return rng.choice(lexicon.words(positive))
+    return pick
+
+
 def make_corpus(spec: DemoCorpusSpec) -> dict[str, tuple[list[str], list[str]]]:
     """Labelled splits train/valid/test plus the unlabelled 'pretrain' text (labels empty)."""
-    rng = random.Random(spec.seed)
-    train_lexicon = FULL_LEXICON.share(spec.train_lexicon_share)
-    corpus = {
-        split: make_split(rng, getattr(spec, split), spec.label_noise,
-                          train_lexicon if split == "train" else FULL_LEXICON)
-        for split in ("train", "valid", "test")
-    }
-    pretrain, _ = make_split(rng, spec.pretrain, 0.0, marked=True)
+    lexicon = spec.lexicon
+    seen, unseen = lexicon.head(spec.n_train_words), lexicon.tail(spec.n_train_words)
+    pickers = {"train": word_picker(seen), "valid": word_picker(unseen, seen, spec.heldout_seen_share),
+               "test": word_picker(unseen, seen, spec.heldout_seen_share)}
+    # one random stream per split: the unlabelled text (and so the checkpoint) does not change
+    # when only the labelled splits' settings do
+    corpus = {split: make_split(random.Random(f"{spec.seed}-{split}"), getattr(spec, split), spec.label_noise,
+                                pickers[split], negation=spec.negation_share)
+              for split in ("train", "valid", "test")}
+    pretrain, _ = make_split(random.Random(f"{spec.seed}-pretrain"), spec.pretrain, 0.0, word_picker(lexicon),
+                             dense=True, reaction=spec.reaction_share)
     corpus["pretrain"] = (pretrain, [])
     return corpus

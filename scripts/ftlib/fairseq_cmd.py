@@ -116,7 +116,10 @@ def preprocess_command(prefixes: dict, destdir, workers: int, dictionary=None,
 
 def pretrain_command(hp: dict, data_bin, save_dir, tensorboard_dir, seed: int,
                      executable: str = "fairseq-train") -> list[str]:
-    """fairseq-train masked_lm: the demo's own 'pretrained' checkpoint."""
+    """fairseq-train masked_lm: the demo's own 'pretrained' checkpoint. ``save_every`` updates
+    it also keeps a checkpoint_<epoch>_<updates>.pt (model only), for the probe of the
+    pretraining curve."""
+    save_every = hp["save_every"]
     return [
         executable, str(data_bin),
         "--user-dir", str(PLUGIN_DIR),
@@ -129,8 +132,8 @@ def pretrain_command(hp: dict, data_bin, save_dir, tensorboard_dir, seed: int,
         "--lr-scheduler", "polynomial_decay", "--lr", str(hp["lr"]),
         "--warmup-updates", str(hp["warmup_updates"]), "--total-num-update", str(hp["max_update"]),
         "--max-update", str(hp["max_update"]),
-        "--dropout", "0.1", "--attention-dropout", "0.1",
-        "--save-dir", str(save_dir), "--no-epoch-checkpoints", "--save-interval-updates", "0",
+        "--dropout", str(hp["dropout"]), "--attention-dropout", str(hp["attention_dropout"]),
+        "--save-dir", str(save_dir), "--no-epoch-checkpoints", "--save-interval-updates", str(save_every),
         "--no-save-optimizer-state", "--disable-validation",
         "--tensorboard-logdir", str(tensorboard_dir),
         "--seed", str(seed), "--cpu", "--num-workers", "0",

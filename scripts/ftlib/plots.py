@@ -36,3 +36,24 @@ def plot_valid_accuracy(runs: list[dict], path, title: str) -> None:
     ax.set_xlabel("epoch")
     ax.set_ylabel("valid accuracy (%)")
     save_figure(fig, ax, path, title + "  (★ = best-valid epoch)", legend=dict(fontsize=8, ncol=2))
+
+
+def plot_pretraining_curve(points: list[dict], random_accuracy: float, path, title: str) -> None:
+    """Probe accuracy and fill-mask agreement of the masked LM against its updates: where the
+    checkpoint starts to carry the label's signal."""
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    updates = [p["updates"] for p in points]
+    ax.plot(updates, [p["probe_mean"] for p in points], marker="o", color="tab:blue",
+            label="probe, pretrained (mean-pooled)")
+    ax.axhline(random_accuracy, color="tab:orange", linestyle="--", label="probe, random-init encoder")
+    ax.set_xlabel("masked-LM updates")
+    ax.set_ylabel("probe test accuracy (%)")
+    right = ax.twinx()
+    right.plot(updates, [100 * p["fill_mask_agreement"] for p in points], marker="s", color="tab:green",
+               linestyle=":", label="fill-mask agreement (right)")
+    right.set_ylabel("fill-mask agreement (%; 50 = none)")
+    right.set_ylim(40, 100)
+    lines = ax.get_legend_handles_labels()
+    more = right.get_legend_handles_labels()
+    ax.legend(lines[0] + more[0], lines[1] + more[1], fontsize=8, loc="lower right")
+    save_figure(fig, ax, path, title)
