@@ -57,6 +57,7 @@ rule report_peft:
     input:
         metrics=peft_run_metrics,
         parameters="reports/{mode}/peft_parameters.json",
+        test="data/{mode}/jsonl/test.jsonl",
     output:
         report="reports/{mode}/peft_report.md",
         table="reports/{mode}/peft_runs.tsv",
@@ -65,6 +66,7 @@ rule report_peft:
         methods=lambda wildcards: config["peft"][wildcards.mode]["methods"],
         seeds=lambda wildcards: config["peft"][wildcards.mode]["seeds"],
         specs=config["peft"]["methods"],
+        labels=config["labels"],
     log:
         "logs/{mode}/report_peft.log",
     threads: config["threads"]["light"]

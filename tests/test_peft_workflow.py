@@ -3,8 +3,12 @@ one seed, two epochs; tests/configs/demo_small.yaml) whose report must be the ru
 import json
 import re
 
-from conftest import job_counts, logged_accuracies, make_workdir, run_snakemake
+import yaml
+
+from conftest import REPO, job_counts, logged_accuracies, make_workdir, run_snakemake
 from ftlib import peft_accounting, peft_methods  # noqa: F401  (hides the broken torchaudio first)
+
+CONFIG = yaml.safe_load((REPO / "config/config.yaml").read_text())
 
 
 def test_dry_runs_one_job_per_method_and_seed(tmp_path):
@@ -44,9 +48,18 @@ def test_peft_report_numbers_come_from_the_runs_own_logs(demo_run):
         assert trainable == int(row["trainable_params"]) == peft_accounting.formula(shape, specs[method])["trainable"]
         assert f"| {method} | {trainable:,} |" in report
         metrics = json.loads((run / "metrics.json").read_text())
-        assert metrics["hp"]["lr"] == 1e-3 and metrics["hp"]["batch_size"] == 16  # the method's overrides
+        overrides = CONFIG["peft"]["demo"]["hp"][method]  # the method's overrides of the recipe
+        assert metrics["hp"]["lr"] == overrides["lr"] and metrics["hp"]["batch_size"] == overrides["batch_size"]
+        # the best-valid epoch's predictions, one per test review, give its test accuracy
+        gold = [json.loads(line)["label"] for line in (demo_run / "data/demo/jsonl/test.jsonl").open()]
+        predicted = metrics["test_predictions"]
+        assert len(predicted) == len(gold)
+        assert round(100 * sum(p == str(g) for p, g in zip(predicted, gold)) / len(gold), 1) == test[best]
         assert abs(float(row["wall_seconds_per_epoch"]) - metrics["wall_seconds"] / 2) < 0.01
         assert float(row["peak_rss_mb"]) > 100
+    # the accuracy on reviews with and without a negated opinion, from those predictions
+    assert "## Where the accuracy goes: reviews with a negated opinion" in report
+    assert re.search(r"\| bitfit \| [\d.]+ \| [\d.]+ \| [+-][\d.]+ \|", report)
     # the exact accounting, in the same report
     assert "| bert-base-uncased | LoRA r=1 on query | trainable | 19,970 |" in report
     assert "| t5-small | prompt 10 tokens (encoder only) | added | 5,120 |" in report

@@ -84,6 +84,19 @@ class FairseqStyleLogs(TrainerCallback):
             writer.close()
 
 
+class TestPredictions(TrainerCallback):
+    """The test split's predicted labels after every epoch (compute_metrics hands over each
+    evaluation's predictions; on_evaluate says which subset they were), so that the best-valid
+    epoch's predictions can be compared example by example."""
+
+    def __init__(self):
+        self.pending, self.per_epoch = None, []
+
+    def on_evaluate(self, args, state, control, metrics=None, **kwargs):
+        if metrics and "eval_test_accuracy" in metrics:
+            self.per_epoch.append(self.pending)
+
+
 def train_classifier(model, tokenizer, data_files: dict, hp: dict, out_dir, seed: int, threads: int,
                      label_list) -> dict:
     """Fine-tune ``model`` on data_files["train"], evaluating on "valid" and "test" each epoch.
@@ -134,16 +147,25 @@ def train_classifier(model, tokenizer, data_files: dict, hp: dict, out_dir, seed
         # batching length_grouped (the fairseq branch's lever): transformers' own length grouping
         train_sampling_strategy="group_by_length" if hp.get("batching") == "length_grouped" else "random",
     )
-    logs = FairseqStyleLogs(tensorboard_dir, log_interval)
+    logs, test_predictions = FairseqStyleLogs(tensorboard_dir, log_interval), TestPredictions()
 
     def compute_metrics(prediction):
-        return {"accuracy": accuracy_percent(np.argmax(prediction.predictions, axis=-1), prediction.label_ids)}
+        predicted = np.argmax(prediction.predictions, axis=-1)
+        test_predictions.pending = [str(label_list[i]) for i in predicted.tolist()]
+        return {"accuracy": accuracy_percent(predicted, prediction.label_ids)}
 
-    trainer = Trainer(
+    class InOrderEvalTrainer(Trainer):
+        """Evaluates each split in its file order (transformers length-groups evaluation too when
+        training is length-grouped), so that the test predictions line up with the test examples."""
+
+        def _get_eval_sampler(self, eval_dataset):
+            return torch.utils.data.SequentialSampler(eval_dataset)
+
+    trainer = InOrderEvalTrainer(
         model=model, args=args, train_dataset=splits["train"],
         eval_dataset={"valid": splits["valid"], "test": splits["test"]},
         data_collator=DataCollatorWithPadding(tokenizer), compute_metrics=compute_metrics,
-        optimizers=(optimizer, scheduler), callbacks=[logs],
+        optimizers=(optimizer, scheduler), callbacks=[logs, test_predictions],
     )
     started = time.time()
     try:
@@ -157,7 +179,11 @@ def train_classifier(model, tokenizer, data_files: dict, hp: dict, out_dir, seed
     metrics = run_metrics(tensorboard_dir)
     if len(metrics["epochs"]) != hp["max_epoch"]:
         raise RuntimeError(f"{tensorboard_dir}: {len(metrics['epochs'])} epochs logged, expected {hp['max_epoch']}")
+    if len(test_predictions.per_epoch) != hp["max_epoch"]:
+        raise RuntimeError(f"{len(test_predictions.per_epoch)} test evaluations, expected {hp['max_epoch']}")
     metrics.update(
+        # the best-valid epoch's test predictions (labels as in the data), one per test example
+        test_predictions=test_predictions.per_epoch[metrics["best_epoch"] - 1],
         seed=seed, threads=threads, n_train=n_train, total_updates=total, warmup_updates=warmup,
         wall_seconds=round(wall, 1), arch=hp.get("arch", model.config.model_type),
         peak_rss_mb=round(peak_rss_mb(), 1),
