@@ -10,7 +10,7 @@ INIT ?= pretrained
 SEED ?= 0
 MODE ?= demo
 
-.PHONY: setup run test lint clean rerun-seed
+.PHONY: setup run test lint clean rerun-seed readme-numbers
 setup: $(VENV)/.installed
 
 $(VENV)/.installed: requirements.txt
@@ -28,6 +28,10 @@ test: setup
 # Redo one seed's fine-tuning and re-aggregate the report, nothing else.
 rerun-seed: setup
 	snakemake --cores $(CORES) all --forcerun runs/$(MODE)/fairseq/$(INIT)/seed$(SEED)/metrics.json
+
+# The README's table of demo numbers, rewritten from reports/demo/ (run after `make run`).
+readme-numbers: setup
+	$(BIN)/python tools/readme_numbers.py
 
 lint: setup
 	snakemake --lint

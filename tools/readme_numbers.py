@@ -1,0 +1,90 @@
+"""Rewrite the README's table of demo numbers from the generated reports (`make readme-numbers`).
+
+The numbers a reader sees in the README are the ones the last full demo run wrote under
+reports/demo/ (never typed by hand): the fairseq runs, the frozen-feature probe and the probe
+along the masked-LM pretraining, the PEFT runs and the BLOOM answers. The table stands between
+the two marker lines below; everything else in the README is left as it is.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+from ftlib.metrics import format_mean_std  # noqa: E402
+from ftlib.stats import format_interval, welch_difference  # noqa: E402
+
+BEGIN = "<!-- demo-numbers: begin (make readme-numbers writes this table from reports/demo/) -->"
+END = "<!-- demo-numbers: end -->"
+
+
+def seeds_cell(values) -> str:
+    return " / ".join(f"{v:.1f}" for v in values) + f" ({format_mean_std(list(values))})"
+
+
+def fairseq_rows(reports: Path) -> list[str]:
+    runs = pd.read_csv(reports / "fairseq_runs.tsv", sep="\t").sort_values(["init", "seed"])
+    acc = {init: runs.loc[runs["init"] == init, "test_accuracy"].tolist() for init in ("pretrained", "scratch")}
+    d = welch_difference(acc["pretrained"], acc["scratch"])
+    wins = sum(p > s for p, s in zip(acc["pretrained"], acc["scratch"]))
+    return [f"| fairseq, pretrained (test acc., seeds {', '.join(map(str, sorted(set(runs['seed']))))}) | "
+            f"{seeds_cell(acc['pretrained'])} |",
+            f"| fairseq, scratch | {seeds_cell(acc['scratch'])} |",
+            f"| pretrained − scratch (95 % Welch interval) | {d['difference']:+.1f} "
+            f"{format_interval(d['low'], d['high'])}, pretrained ahead in {wins} of {len(acc['scratch'])} seeds |"]
+
+
+def probe_rows(reports: Path) -> list[str]:
+    probe = json.loads((reports / "probe.json").read_text())["probes"]
+    curve = json.loads((reports / "mlm_probe_curve.json").read_text())
+    points = "; ".join(f"{p['updates']}: {p['probe_mean']:.0f} % / {p['fill_mask_agreement']:.2f}"
+                       for p in curve["points"])
+    return [f"| frozen-feature probe (mean-pooled), pretrained vs random encoder | "
+            f"{probe['pretrained_mean']['accuracy']:.1f} vs {probe['random_mean']['accuracy']:.1f} |",
+            f"| probe / fill-mask agreement along the masked-LM pretraining (updates: …) | {points} |"]
+
+
+def peft_rows(reports: Path) -> list[str]:
+    runs = pd.read_csv(reports / "peft_runs.tsv", sep="\t")
+    summary = runs.groupby("method", sort=False).agg(
+        mean=("test_accuracy", "mean"), trainable=("trainable_params", "first"), seeds=("seed", "count"))
+    cells = [f"{method} {row['mean']:.1f} ({int(row['trainable']):,})" for method, row in summary.iterrows()]
+    return [f"| PEFT, mean test acc. over {summary['seeds'].max()} seeds (trainable parameters) | "
+            f"{'; '.join(cells)} |"]
+
+
+def bloom_rows(reports: Path) -> list[str]:
+    answers = pd.read_csv(reports / "bloom_answers.tsv", sep="\t", keep_default_na=False)
+    n = len(answers)
+    eos = {stage: int((answers[f"{stage}_eos"].astype(str) == "True").sum()) for stage in ("before", "after")}
+    return [f"| BLOOM demo, held-out answers ending with EOS, before → after tuning | "
+            f"{eos['before']}/{n} → {eos['after']}/{n} |",
+            f"| BLOOM demo, distinct answers after tuning; mean token F1 before → after | "
+            f"{answers['after'].nunique()}/{n}; {answers['before_f1'].mean():.3f} → {answers['after_f1'].mean():.3f} |"]
+
+
+def table(reports: Path) -> str:
+    rows = fairseq_rows(reports) + probe_rows(reports) + peft_rows(reports) + bloom_rows(reports)
+    return "\n".join([BEGIN, "| the full demo (`make run`) | this workflow |", "|---|---|", *rows, END])
+
+
+def rewrite(readme: Path, reports: Path) -> None:
+    text = readme.read_text()
+    if BEGIN not in text or END not in text:
+        sys.exit(f"ERROR: {readme}: no '{BEGIN}' ... '{END}' block to rewrite")
+    missing = [name for name in ("fairseq_runs.tsv", "probe.json", "mlm_probe_curve.json", "peft_runs.tsv",
+                                 "bloom_answers.tsv") if not (reports / name).is_file()]
+    if missing:
+        sys.exit(f"ERROR: {reports}/{missing[0]}: missing; run the full demo first (make run)")
+    head, rest = text.split(BEGIN, 1)
+    readme.write_text(head + table(reports) + rest.split(END, 1)[1])
+    print(f"{readme}: demo numbers rewritten from {reports}/")
+
+
+if __name__ == "__main__":
+    root = Path(__file__).resolve().parent.parent
+    rewrite(Path(sys.argv[1]) if len(sys.argv) > 1 else root / "README.md",
+            Path(sys.argv[2]) if len(sys.argv) > 2 else root / "reports/demo")
