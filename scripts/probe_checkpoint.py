@@ -1,6 +1,7 @@
 """Snakemake script: frozen-feature probe of the pretrained checkpoint vs a random-init encoder
 of the same shape (ftlib.probe): does the checkpoint carry the label's signal before any
-fine-tuning? Seconds on a CPU, for the demo and the real checkpoint alike."""
+fine-tuning? Seconds on the demo, a few minutes on the real checkpoint (4,000 reviews through a
+22.8M-parameter encoder, twice), so it runs in both modes."""
 import time
 
 import torch

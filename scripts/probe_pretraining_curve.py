@@ -33,7 +33,7 @@ def main():
         encoder, _, args = fairseq_encoder(path, snakemake.input.dictionary)
         probes = probe_encoder(encoder, splits, dictionary.pad())
         fill = fill_mask_agreement(encoder, processor, dictionary, lexicon.positive, lexicon.negative,
-                                   SUBJECTS, ASPECTS)
+                                   SUBJECTS, ASPECTS, snakemake.input.spm)
         points.append({"updates": int(path.stem[len("update"):]), "probe_mean": probes["mean"][0],
                        "probe_first": probes["first"][0], "fill_mask_agreement": fill["agreement"],
                        **{k: v for k, v in fill.items() if k != "agreement"}})

@@ -33,7 +33,7 @@ def summarise(method, runs):
 NEGATED_OPINION = re.compile(r"n'est pas \w+[.,!]")
 
 
-def negation_lines(runs: list[dict], methods: list[str], test_jsonl, labels) -> list[str]:
+def negation_lines(runs: list[dict], methods: list[str], test_jsonl, labels, mode: str) -> list[str]:
     """Test accuracy of each method on the reviews with a negated opinion and on the others,
     from the best-valid epoch's predictions: where the smaller methods lose what they lose."""
     texts, gold = read_jsonl(test_jsonl, labels)
@@ -47,7 +47,7 @@ def negation_lines(runs: list[dict], methods: list[str], test_jsonl, labels) -> 
              f"negation (`n'est pas <word>.`) and on the other {len(texts) - n_neg}."
              + (" The demo's masked LM never saw a negation: the pretrained features alone cannot "
                 "handle them, so this column measures what each method learns beyond them."
-                if runs[0]["hp"].get("arch") == "roberta_demo" else ""), "",
+                if mode == "demo" else ""), "",
              "| method | with a negated opinion | without | difference |", "|---|---|---|---|"]
     for method in methods:
         accs = {True: [], False: []}
@@ -109,7 +109,7 @@ def main():
                      f"{s['mean']:.1f} ± {s['std']:.2f} | {s['valid']:.1f} | {s['epoch_s']:.1f} | "
                      f"{s['rss']:.0f} | {s['train_mb']:.0f} | {refs} |")
     lines += ["", f"![test accuracy against trainable parameters]({Path(snakemake.output.plot).name})"]
-    lines += negation_lines(runs, methods, snakemake.input.test, snakemake.params.labels)
+    lines += negation_lines(runs, methods, snakemake.input.test, snakemake.params.labels, mode)
     lines += ["", "## Per-seed runs", "",
               "| method | seed | best epoch | valid acc. | test acc. | wall (s) | peak RSS (MB) |",
               "|---|---|---|---|---|---|---|"]

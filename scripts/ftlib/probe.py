@@ -103,13 +103,14 @@ def opinion_piece_ids(processor, dictionary, words: list[str], source) -> list[i
 
 
 def fill_mask_agreement(encoder, processor, dictionary, positive: list[str], negative: list[str],
-                        subjects: list[str], aspects: list[str], n: int = 200, seed: int = 0) -> dict:
+                        subjects: list[str], aspects: list[str], spm_path, n: int = 200, seed: int = 0) -> dict:
     """Mean probability of the context's polarity among the opinion words at a masked opinion
-    slot, for positive and for negative contexts (each n random sentences)."""
+    slot, for positive and for negative contexts (each n random sentences). ``spm_path``: the
+    SentencePiece model ``processor`` was loaded from, named when a word is not one piece."""
     import torch
 
-    pos_ids = opinion_piece_ids(processor, dictionary, positive, "sentencepiece.bpe.model")
-    neg_ids = opinion_piece_ids(processor, dictionary, negative, "sentencepiece.bpe.model")
+    pos_ids = opinion_piece_ids(processor, dictionary, positive, spm_path)
+    neg_ids = opinion_piece_ids(processor, dictionary, negative, spm_path)
     rng = random.Random(seed)
     result = {}
     for name, words, other in (("positive", positive, negative), ("negative", negative, positive)):
