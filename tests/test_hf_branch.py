@@ -254,9 +254,12 @@ def test_converted_folder_missing_a_file_stops_the_hf_run(hf_demo, tmp_path):
 def test_checkpoint_not_matching_dict_txt_is_refused_before_writing(hf_demo, tmp_path):
     from ftlib.hf_convert import convert
 
+    from ftlib.checks import dictionary_size
+
+    rows = dictionary_size(hf_demo / CKPT / "dict.txt")  # the checkpoint's embedding rows
     bad_dict = tmp_path / "dict.txt"
     bad_dict.write_text((hf_demo / CKPT / "dict.txt").read_text() + "▁nouveau 1\n")
     out = tmp_path / "hf"
-    with pytest.raises(InputError, match=r"model\.pt: embedding has 241 rows but .*dict\.txt gives a vocabulary of 242"):
+    with pytest.raises(InputError, match=rf"model\.pt: embedding has {rows} rows but .*dict\.txt gives a vocabulary of {rows + 1}"):
         convert(hf_demo / CKPT / "model.pt", bad_dict, hf_demo / CKPT / "sentencepiece.bpe.model", out)
     assert not out.exists()

@@ -3,6 +3,8 @@ checkpoint beats a random-init encoder's, and the probe along the masked-LM pret
 the checkpoint learning which opinion words go together."""
 import json
 
+import pytest
+
 from conftest import REPO  # noqa: F401  (scripts/ on sys.path)
 from ftlib.checks import read_lines
 
@@ -18,10 +20,10 @@ def test_the_pretrained_probe_beats_the_random_encoder(demo_run):
     gold = read_lines(demo_run / "data/demo/prepared/test.label")
     assert probe["n_test"] == len(gold) == 100 and probe["n_train"] == 48
     for name, row in rows.items():  # each accuracy is its own predictions against the test labels
-        assert row["accuracy"] == 100.0 * sum(p == g for p, g in zip(row["predicted"], gold)) / len(gold)
+        assert row["accuracy"] == pytest.approx(100.0 * sum(p == g for p, g in zip(row["predicted"], gold)) / len(gold))
         assert row["ci95"][0] < row["accuracy"] < row["ci95"][1]
     difference = rows["pretrained_mean"]["accuracy"] - rows["random_mean"]["accuracy"]
-    assert difference == probe["difference_mean"]["points"]
+    assert difference == pytest.approx(probe["difference_mean"]["points"])
     assert difference >= PROBE_BAR, f"pretrained probe only {difference:+.1f} points over the random encoder"
     assert probe["difference_mean"]["mcnemar_p"] < 0.05
 

@@ -75,7 +75,7 @@ def logistic_probe(train_x, train_y, test_x, test_y, seed: int = 0) -> tuple[flo
     clf = make_pipeline(StandardScaler(), LogisticRegression(max_iter=5000, random_state=seed))
     clf.fit(train_x, train_y)
     predicted = clf.predict(test_x)
-    return 100.0 * float(np.mean(predicted == np.asarray(test_y))), predicted.tolist()
+    return 100.0 * int(np.sum(predicted == np.asarray(test_y))) / len(test_y), predicted.tolist()
 
 
 def probe_encoder(encoder, splits: dict, pad: int) -> dict:
