@@ -10,7 +10,7 @@ from ftlib.checks import load_dictionary
 from ftlib.errors import run_step
 from ftlib.hf_parity import fairseq_encoder
 from ftlib.hf_tee import tee_to_log
-from ftlib.probe import encode_split, probe_encoder, random_encoder
+from ftlib.probe import encode_probe_splits, probe_encoder, random_encoder
 from ftlib.stats import binomial_interval, mcnemar_exact
 from ftlib.textio import write_json
 
@@ -20,8 +20,7 @@ def main():
     torch.set_num_threads(snakemake.threads)
     hp = snakemake.params.hp
     dictionary = load_dictionary(snakemake.input.dictionary)
-    splits = {split: encode_split(snakemake.params.prepared, split, dictionary, hp["init_token"],
-                                  hp["max_positions"]) for split in ("train", "test")}
+    splits = encode_probe_splits(snakemake.params.prepared, dictionary, hp)
     pretrained, _, args = fairseq_encoder(snakemake.input.checkpoint, snakemake.input.dictionary)
     encoders = {"pretrained": pretrained,
                 "random": random_encoder(args, dictionary, snakemake.params.seed)}

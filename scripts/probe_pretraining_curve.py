@@ -12,7 +12,7 @@ from ftlib.errors import run_step
 from ftlib.hf_parity import fairseq_encoder
 from ftlib.hf_tee import tee_to_log
 from ftlib.plots import plot_pretraining_curve
-from ftlib.probe import encode_split, fill_mask_agreement, probe_encoder, random_encoder
+from ftlib.probe import encode_probe_splits, fill_mask_agreement, probe_encoder, random_encoder
 from ftlib.spm_encode import load_sentencepiece
 from ftlib.textio import write_json
 
@@ -24,8 +24,7 @@ def main():
     dictionary = load_dictionary(snakemake.input.dictionary)
     processor = load_sentencepiece(snakemake.input.spm)
     lexicon = DemoCorpusSpec(**snakemake.params.corpus).lexicon
-    splits = {split: encode_split(snakemake.params.prepared, split, dictionary, hp["init_token"],
-                                  hp["max_positions"]) for split in ("train", "test")}
+    splits = encode_probe_splits(snakemake.params.prepared, dictionary, hp)
     checkpoints = sorted(Path(snakemake.input.steps).glob("update*.pt"),
                          key=lambda p: int(re.fullmatch(r"update(\d+)\.pt", p.name).group(1)))
     points = []

@@ -31,6 +31,12 @@ def encode_split(prepared_dir, split: str, dictionary, init_token: int, max_posi
     return tokens, [label.strip() for label in labels]
 
 
+def encode_probe_splits(prepared_dir, dictionary, hp: dict) -> dict:
+    """{"train": (tokens, labels), "test": (tokens, labels)}: what the probe trains and tests on."""
+    return {split: encode_split(prepared_dir, split, dictionary, hp["init_token"], hp["max_positions"])
+            for split in ("train", "test")}
+
+
 def random_encoder(args, dictionary, seed: int):
     """A RobertaEncoder of the checkpoint's shape with fairseq's initialisation (what the scratch
     init starts from), eval mode."""
