@@ -6,7 +6,7 @@ from ftlib.errors import run_step
 from ftlib.metrics import format_mean_std
 from ftlib.plots import plot_valid_accuracy
 from ftlib.reference import FAIRSEQ_REFERENCE
-from ftlib.stats import format_interval, welch_difference
+from ftlib.stats import compare_seeds, format_interval
 from ftlib.textio import write_text_atomic, write_tsv
 
 RUN_COLUMNS = ["init", "seed", "best_epoch", "best_valid_accuracy", "test_accuracy",
@@ -26,13 +26,12 @@ def difference_lines(runs: list[dict], inits: list[str]) -> list[str]:
     if not {"pretrained", "scratch"} <= set(inits):
         return []
     acc = {init: [r["test_accuracy"] for r in runs if r["init"] == init] for init in ("pretrained", "scratch")}
-    d = welch_difference(acc["pretrained"], acc["scratch"])
-    wins = sum(p > s for p, s in zip(acc["pretrained"], acc["scratch"]))
+    d = compare_seeds(acc["pretrained"], acc["scratch"])
     return ["", "## Does pretraining help?", "",
             "| comparison | difference of means | 95 % interval (Welch) | p (Welch's t) | seeds where pretrained wins |",
             "|---|---|---|---|---|",
             f"| pretrained − scratch | {d['difference']:+.1f} | {format_interval(d['low'], d['high'])} | "
-            f"{d['p']:.2g} | {wins} of {min(len(acc['pretrained']), len(acc['scratch']))} |",
+            f"{d['p']:.2g} | {d['wins']} of {d['pairs']} |",
             "", "With 3 seeds the interval is wide (t with about 2–4 degrees of freedom); the seed pairs "
             "share the seed, not the run, so the comparison is unpaired."]
 

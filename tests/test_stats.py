@@ -3,7 +3,7 @@ import math
 
 import pytest
 
-from ftlib.stats import binomial_interval, format_interval, mcnemar_exact, welch_difference
+from ftlib.stats import binomial_interval, compare_seeds, format_interval, mcnemar_exact, welch_difference
 
 
 def test_welch_difference_reproduces_the_reference_rows_by_hand():
@@ -44,3 +44,9 @@ def test_mcnemar_counts_only_the_discordant_examples():
     assert mcnemar_exact(a, a, gold) == 1.0
     # 1 vs 1 discordant: no evidence either way
     assert mcnemar_exact([1, 0], [0, 1], [1, 1]) == pytest.approx(1.0)
+
+
+def test_compare_seeds_counts_the_seed_pairs_a_wins():
+    c = compare_seeds([81.5, 78.0, 82.5], [62.5, 79.0, 63.5])  # seed 1: 78.0 < 79.0
+    assert (c["wins"], c["pairs"]) == (2, 3)
+    assert c["difference"] == pytest.approx(welch_difference([81.5, 78.0, 82.5], [62.5, 79.0, 63.5])["difference"])

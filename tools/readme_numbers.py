@@ -15,7 +15,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 from ftlib.metrics import format_mean_std  # noqa: E402
-from ftlib.stats import format_interval, welch_difference  # noqa: E402
+from ftlib.stats import compare_seeds, format_interval  # noqa: E402
 
 BEGIN = "<!-- demo-numbers: begin (make readme-numbers writes this table from reports/demo/) -->"
 END = "<!-- demo-numbers: end -->"
@@ -28,13 +28,12 @@ def seeds_cell(values) -> str:
 def fairseq_rows(reports: Path) -> list[str]:
     runs = pd.read_csv(reports / "fairseq_runs.tsv", sep="\t").sort_values(["init", "seed"])
     acc = {init: runs.loc[runs["init"] == init, "test_accuracy"].tolist() for init in ("pretrained", "scratch")}
-    d = welch_difference(acc["pretrained"], acc["scratch"])
-    wins = sum(p > s for p, s in zip(acc["pretrained"], acc["scratch"]))
+    d = compare_seeds(acc["pretrained"], acc["scratch"])
     return [f"| fairseq, pretrained (test acc., seeds {', '.join(map(str, sorted(set(runs['seed']))))}) | "
             f"{seeds_cell(acc['pretrained'])} |",
             f"| fairseq, scratch | {seeds_cell(acc['scratch'])} |",
             f"| pretrained − scratch (95 % Welch interval) | {d['difference']:+.1f} "
-            f"{format_interval(d['low'], d['high'])}, pretrained ahead in {wins} of {len(acc['scratch'])} seeds |"]
+            f"{format_interval(d['low'], d['high'])}, pretrained ahead in {d['wins']} of {d['pairs']} seeds |"]
 
 
 def probe_rows(reports: Path) -> list[str]:

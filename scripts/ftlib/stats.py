@@ -38,5 +38,11 @@ def welch_difference(a: list[float], b: list[float], confidence: float = 0.95) -
             "p": float(result.pvalue), "t": float(result.statistic)}
 
 
+def compare_seeds(a: list[float], b: list[float]) -> dict:
+    """a − b over seeds (both lists in seed order): welch_difference, plus in how many of the
+    seed pairs a is ahead ("wins" of "pairs")."""
+    return {**welch_difference(a, b), "wins": sum(x > y for x, y in zip(a, b)), "pairs": min(len(a), len(b))}
+
+
 def format_interval(low: float, high: float) -> str:
     return "n/a" if math.isnan(low) else f"[{low:.1f}, {high:.1f}]"
