@@ -24,19 +24,15 @@ wildcard_constraints:
     name="model\.pt|dict\.txt|sentencepiece\.bpe\.model",
 
 
-include: "rules/download.smk"
-include: "rules/demo.smk"
-include: "rules/prepare.smk"
-include: "rules/train_fairseq.smk"
-include: "rules/probe.smk"
-include: "rules/report.smk"
-include: "rules/benchmark.smk"
+include: "rules/data.smk"
+include: "rules/fairseq.smk"
 include: "rules/hf.smk"
-include: "rules/bloom.smk"
 include: "rules/peft.smk"
+include: "rules/bloom.smk"
+include: "rules/bench.smk"
 
 
 rule all:
+    default_target: True
     input:
         all_targets(MODE),
-    default_target: True

@@ -6,63 +6,63 @@
 rule download_bloom_faq:
     output:
         "data/real/bloom/ecommerce-faq-fr.json",
-    params:
-        url=config["bloom"]["real"]["faq_url"],
-        sha256=config["bloom"]["real"]["faq_sha256"],
     log:
         "logs/real/download_bloom_faq.log",
+    conda:
+        "../envs/fairseq.yaml"
     threads: config["threads"]["light"]
     resources:
         mem_mb=1000,
         runtime=10,
-    conda:
-        "../envs/fairseq.yaml"
+    params:
+        url=config["bloom"]["real"]["faq_url"],
+        sha256=config["bloom"]["real"]["faq_sha256"],
     script:
-        "../scripts/download_bloom_faq.py"
+        "../scripts/bloom/download_bloom_faq.py"
 
 
 rule prepare_bloom_faq:
     input:
         faq=bloom_faq_source,
     output:
-        train="data/{mode}/bloom/train.jsonl",
-        heldout="data/{mode}/bloom/heldout.jsonl",
-    params:
-        heldout_size=lambda wildcards: bloom_cfg(wildcards)["heldout_size"],
-        seed=lambda wildcards: bloom_cfg(wildcards)["split_seed"],
+        train=bloom_faq_split("train"),
+        heldout=bloom_faq_split("heldout"),
     log:
         "logs/{mode}/prepare_bloom_faq.log",
+    conda:
+        "../envs/fairseq.yaml"
     threads: config["threads"]["light"]
     resources:
         mem_mb=1000,
         runtime=5,
-    conda:
-        "../envs/fairseq.yaml"
+    params:
+        heldout_size=lambda wildcards: bloom_cfg(wildcards)["heldout_size"],
+        seed=lambda wildcards: bloom_cfg(wildcards)["split_seed"],
     script:
-        "../scripts/prepare_bloom_faq.py"
+        "../scripts/bloom/prepare_bloom_faq.py"
 
 
 rule pretrain_bloom_demo:
     input:
-        train="data/demo/bloom/train.jsonl",
+        train=bloom_faq_split("train", "demo"),
     output:
-        model=directory("models/demo/bloom_base"),
+        model=directory(BLOOM_DEMO_BASE),
         text="data/demo/bloom/pretrain.txt",
-    params:
-        model=config["bloom"]["demo"]["model"],
-        pretrain=config["bloom"]["demo"]["pretrain"],
     log:
         "logs/demo/pretrain_bloom_demo.log",
     benchmark:
         "benchmarks/demo/pretrain_bloom_demo.tsv"
+    conda:
+        "../envs/fairseq.yaml"
     threads: config["threads"]["train"]
     resources:
         mem_mb=3000,
         runtime=20,
-    conda:
-        "../envs/fairseq.yaml"
+    params:
+        model=config["bloom"]["demo"]["model"],
+        pretrain=config["bloom"]["demo"]["pretrain"],
     script:
-        "../scripts/pretrain_bloom_demo.py"
+        "../scripts/bloom/pretrain_bloom_demo.py"
 
 
 rule count_bloom_parameters:
@@ -70,30 +70,40 @@ rule count_bloom_parameters:
         unpack(bloom_base_input),
     output:
         "reports/{mode}/bloom_parameters.json",
-    params:
-        reference_shape=config["bloom"]["reference_model"],
-        lora=config["bloom"]["lora"],
     log:
         "logs/{mode}/count_bloom_parameters.log",
+    conda:
+        "../envs/fairseq.yaml"
     threads: config["threads"]["light"]
     resources:
         mem_mb=3000,
         runtime=5,
-    conda:
-        "../envs/fairseq.yaml"
+    params:
+        reference_shape=config["bloom"]["reference_model"],
+        lora=config["bloom"]["lora"],
     script:
-        "../scripts/count_bloom_parameters.py"
+        "../scripts/bloom/count_bloom_parameters.py"
 
 
 rule finetune_bloom:
     input:
         unpack(bloom_base_input),
-        train="data/{mode}/bloom/train.jsonl",
-        heldout="data/{mode}/bloom/heldout.jsonl",
+        train=rules.prepare_bloom_faq.output.train,
+        heldout=rules.prepare_bloom_faq.output.heldout,
     output:
         metrics="runs/{mode}/bloom/metrics.json",
         generations="runs/{mode}/bloom/generations.json",
         adapter=directory("runs/{mode}/bloom/adapter"),
+    log:
+        "logs/{mode}/finetune_bloom.log",
+    benchmark:
+        "benchmarks/{mode}/finetune_bloom.tsv"
+    conda:
+        "../envs/fairseq.yaml"
+    threads: config["threads"]["train"]
+    resources:
+        mem_mb=lambda wildcards: 4000 if wildcards.mode == "demo" else 16000,
+        runtime=lambda wildcards: 20 if wildcards.mode == "demo" else 240,
     params:
         base=bloom_base_source,
         train=lambda wildcards: bloom_cfg(wildcards)["train"],
@@ -101,36 +111,26 @@ rule finetune_bloom:
         max_new_tokens=lambda wildcards: bloom_cfg(wildcards)["max_new_tokens"],
         lora=config["bloom"]["lora"],
         quantization=config["bloom"]["quantization"],
-    log:
-        "logs/{mode}/finetune_bloom.log",
-    benchmark:
-        "benchmarks/{mode}/finetune_bloom.tsv"
-    threads: config["threads"]["train"]
-    resources:
-        mem_mb=lambda wildcards: 4000 if wildcards.mode == "demo" else 16000,
-        runtime=lambda wildcards: 20 if wildcards.mode == "demo" else 240,
-    conda:
-        "../envs/fairseq.yaml"
     script:
-        "../scripts/finetune_bloom.py"
+        "../scripts/bloom/finetune_bloom.py"
 
 
 rule report_bloom:
     input:
-        metrics="runs/{mode}/bloom/metrics.json",
-        generations="runs/{mode}/bloom/generations.json",
-        parameters="reports/{mode}/bloom_parameters.json",
+        metrics=rules.finetune_bloom.output.metrics,
+        generations=rules.finetune_bloom.output.generations,
+        parameters=rules.count_bloom_parameters.output[0],
     output:
-        report="reports/{mode}/bloom_report.md",
+        report=bloom_report("{mode}"),
         plot="reports/{mode}/bloom_loss.png",
         answers="reports/{mode}/bloom_answers.tsv",
     log:
         "logs/{mode}/report_bloom.log",
+    conda:
+        "../envs/fairseq.yaml"
     threads: config["threads"]["light"]
     resources:
         mem_mb=2000,
         runtime=5,
-    conda:
-        "../envs/fairseq.yaml"
     script:
-        "../scripts/report_bloom.py"
+        "../scripts/bloom/report_bloom.py"

@@ -1,10 +1,48 @@
 # Helpers shared by all stages: the validated config, the mode, paths and input functions.
+import os
+import sys
 from pathlib import Path
 
+from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
+# The scripts live in scripts/<branch>/ and share the library scripts/ftlib: put scripts/ on
+# the path of every job (set here, not required from the user: hence no `envvars:`; every job,
+# local or on a cluster, parses this file again and inherits the variable).
+SCRIPTS_DIR = str(Path(workflow.basedir) / "scripts")
+sys.path.insert(0, SCRIPTS_DIR)  # the recipe's own checks, here before any job
+_python_path = os.environ.get("PYTHONPATH", "").split(os.pathsep)
+if SCRIPTS_DIR not in _python_path:
+    os.environ.update(
+        PYTHONPATH=os.pathsep.join(filter(None, [SCRIPTS_DIR, *_python_path]))
+    )
+
+from ftlib.core.recipe import STOCK_LEVERS, Recipe, RecipeError
 
 validate(config, "../config/schema.yaml")
+
+
+def check_recipes():
+    """Every fine-tuning recipe of the config (both modes, each PEFT method's overrides on top),
+    checked once here, before any job: ranges and combinations the schema cannot express.
+    """
+    for mode in ("demo", "real"):
+        blocks = {f"{mode}.finetune": {}}
+        peft = config["peft"].get(mode, {})
+        for method in peft.get("methods", []):
+            hp = peft["hp"]
+            blocks[f"peft.{mode}.hp.{method}"] = {
+                **hp.get("all", {}),
+                **hp.get(method, {}),
+            }
+        for where, overrides in blocks.items():
+            try:
+                Recipe.from_config(config[mode]["finetune"], **overrides)
+            except RecipeError as error:
+                raise WorkflowError(f"config: {where}: {error}") from None
+
+
+check_recipes()
 
 SPLITS = ["train", "valid", "test"]
 CHECKPOINT_FILES = ["model.pt", "dict.txt", "sentencepiece.bpe.model"]
@@ -16,15 +54,47 @@ def raw_split_files(mode):
 
 def prepared_splits(splits, mode="{mode}"):
     """The checked, SentencePiece-encoded splits (reviews and labels) of prepare_split."""
-    return [f"data/{mode}/prepared/{s}.{ext}" for s in splits for ext in ("spm.review", "label")]
+    return [
+        f"data/{mode}/prepared/{s}.{ext}"
+        for s in splits
+        for ext in ("spm.review", "label")
+    ]
+
+
+def pretrained_file(name, mode="{mode}"):
+    """A file of the mode's checkpoint folder: the checkpoint, its dictionary and SentencePiece
+    model (CHECKPOINT_FILES), and the record of its check."""
+    return f"models/{mode}/pretrained/{name}"
 
 
 def checkpoint_files(mode):
-    return [f"models/{mode}/pretrained/{name}" for name in CHECKPOINT_FILES]
+    return [pretrained_file(name, mode) for name in CHECKPOINT_FILES]
+
+
+def hf_model(mode="{mode}"):
+    """The checkpoint converted to a transformers folder: the HF and PEFT branches' model."""
+    return f"models/{mode}/hf_pretrained"
+
+
+def jsonl_split(split, mode="{mode}"):
+    """A labelled split as jsonl (run_glue's layout): the HF and PEFT branches' data."""
+    return f"data/{mode}/jsonl/{split}.jsonl"
+
+
+def bloom_faq_split(split, mode="{mode}"):
+    """The FAQ's training or held-out pairs (jsonl) of the BLOOM branch."""
+    return f"data/{mode}/bloom/{split}.jsonl"
+
+
+# The demo's tiny Bloom, pretrained by the workflow.
+BLOOM_DEMO_BASE = "models/demo/bloom_base"
 
 
 # What each real archive provides, and where it goes.
-REAL_ARCHIVE_FILES = {"data": raw_split_files("real"), "checkpoint": checkpoint_files("real")}
+REAL_ARCHIVE_FILES = {
+    "data": raw_split_files("real"),
+    "checkpoint": checkpoint_files("real"),
+}
 
 
 def needs_archive(kind, pattern):
@@ -41,7 +111,9 @@ def resolve_mode(requested):
     """auto: the real inputs when all of them are in place (downloaded or by hand), else demo."""
     if requested != "auto":
         return requested
-    present = all(Path(p).exists() for p in raw_split_files("real") + checkpoint_files("real"))
+    present = all(
+        Path(p).exists() for p in raw_split_files("real") + checkpoint_files("real")
+    )
     return "real" if present else "demo"
 
 
@@ -55,7 +127,7 @@ def finetune_hp(wildcards):
 
 def stock_hp(wildcards):
     """The config's recipe without the speed levers: the tuned-vs-stock comparison's baseline."""
-    return {**config[wildcards.mode]["finetune"], **config["benchmark"]["stock"]}
+    return {**config[wildcards.mode]["finetune"], **STOCK_LEVERS}
 
 
 def run_dir(mode, init, seed, branch="fairseq"):
@@ -71,10 +143,10 @@ def finetune_inputs(wildcards):
     inputs = {
         "data_bin": f"data/{wildcards.mode}/bin",
         "train_labels": f"data/{wildcards.mode}/prepared/train.label",
-        "checkpoint_check": f"models/{wildcards.mode}/pretrained/checkpoint_check.json",
+        "checkpoint_check": pretrained_file("checkpoint_check.json", wildcards.mode),
     }
     if wildcards.init == "pretrained":
-        inputs["checkpoint"] = f"models/{wildcards.mode}/pretrained/model.pt"
+        inputs["checkpoint"] = pretrained_file("model.pt", wildcards.mode)
     return inputs
 
 
@@ -102,7 +174,7 @@ def probe_results(wildcards):
     """The frozen-feature probe, and in the demo the probe along the masked-LM pretraining."""
     inputs = {"probe": f"reports/{wildcards.mode}/probe.json"}
     if wildcards.mode == "demo":
-        inputs["probe_curve"] = "reports/demo/mlm_probe_curve.json"
+        inputs["probe_curve"] = rules.probe_pretraining_curve.output.curve
     return inputs
 
 
@@ -120,18 +192,20 @@ def bloom_faq_source(wildcards):
     if wildcards.mode == "demo":
         faq = Path(config["bloom"]["demo"]["faq"])
         # relative to the working directory, else to the repository (runs with -d elsewhere)
-        return str(faq if faq.is_absolute() or faq.exists() else Path(workflow.basedir) / faq)
+        return str(
+            faq if faq.is_absolute() or faq.exists() else Path(workflow.basedir) / faq
+        )
     return "data/real/bloom/ecommerce-faq-fr.json"
 
 
 def bloom_base_input(wildcards):
     """The demo's base model is built by the workflow; the real one comes from the hub."""
-    return {"base": "models/demo/bloom_base"} if wildcards.mode == "demo" else {}
+    return {"base": BLOOM_DEMO_BASE} if wildcards.mode == "demo" else {}
 
 
 def bloom_base_source(wildcards):
     if wildcards.mode == "demo":
-        return "models/demo/bloom_base"
+        return BLOOM_DEMO_BASE
     return config["bloom"]["real"]["base_model"]
 
 
@@ -142,8 +216,11 @@ def bloom_report(mode):
 def peft_hp(wildcards):
     """The mode's finetune block, then the PEFT overrides: `all` first, then the method's."""
     overrides = config["peft"][wildcards.mode]["hp"]
-    return {**config[wildcards.mode]["finetune"], **overrides.get("all", {}),
-            **overrides.get(wildcards.method, {})}
+    return {
+        **config[wildcards.mode]["finetune"],
+        **overrides.get("all", {}),
+        **overrides.get(wildcards.method, {}),
+    }
 
 
 def peft_method_spec(wildcards):
@@ -186,4 +263,9 @@ def comparison_report(mode):
 
 def all_targets(mode):
     """What `snakemake all` builds: each branch's report (branches add theirs here)."""
-    return [fairseq_report(mode), bloom_report(mode), comparison_report(mode), peft_report(mode)]
+    return [
+        fairseq_report(mode),
+        bloom_report(mode),
+        comparison_report(mode),
+        peft_report(mode),
+    ]

@@ -4,76 +4,76 @@
 # reruns that one alone; then the exact parameter accounting and the comparison report.
 
 
-rule peft_accounting:
+rule count_peft_parameters:
     input:
-        model="models/{mode}/hf_pretrained",
+        model=hf_model(),
     output:
         "reports/{mode}/peft_parameters.json",
-    params:
-        methods=config["peft"]["methods"],
-        architectures=config["peft"]["architectures"],
     log:
-        "logs/{mode}/peft_accounting.log",
+        "logs/{mode}/count_peft_parameters.log",
+    conda:
+        "../envs/fairseq.yaml"
     threads: config["threads"]["light"]
     resources:
         mem_mb=3000,
         runtime=10,
-    conda:
-        "../envs/fairseq.yaml"
+    params:
+        methods=config["peft"]["methods"],
+        architectures=config["peft"]["architectures"],
     script:
-        "../scripts/count_peft_parameters.py"
+        "../scripts/peft/count_peft_parameters.py"
 
 
 rule finetune_peft:
     input:
-        model="models/{mode}/hf_pretrained",
-        train="data/{mode}/jsonl/train.jsonl",
-        valid="data/{mode}/jsonl/valid.jsonl",
-        test="data/{mode}/jsonl/test.jsonl",
+        model=hf_model(),
+        train=jsonl_split("train"),
+        valid=jsonl_split("valid"),
+        test=jsonl_split("test"),
     output:
         metrics="runs/{mode}/peft/{method}/seed{seed}/metrics.json",
         tensorboard=directory("runs/{mode}/peft/{method}/seed{seed}/tensorboard"),
-    wildcard_constraints:
-        method="|".join(config["peft"]["methods"]),
-    params:
-        hp=peft_hp,
-        spec=peft_method_spec,
-        labels=config["labels"],
     log:
         "logs/{mode}/finetune_peft/{method}_seed{seed}.log",
     benchmark:
         "benchmarks/{mode}/finetune_peft/{method}_seed{seed}.tsv"
+    wildcard_constraints:
+        method="|".join(config["peft"]["methods"]),
+    conda:
+        "../envs/fairseq.yaml"
     threads: config["threads"]["train"]
     resources:
         mem_mb=6000,
         runtime=240,
-    conda:
-        "../envs/fairseq.yaml"
+    params:
+        hp=peft_hp,
+        spec=peft_method_spec,
+        labels=config["labels"],
     script:
-        "../scripts/finetune_peft.py"
+        "../scripts/peft/finetune_peft.py"
 
 
 rule report_peft:
     input:
         metrics=peft_run_metrics,
-        parameters="reports/{mode}/peft_parameters.json",
-        test="data/{mode}/jsonl/test.jsonl",
+        parameters=rules.count_peft_parameters.output[0],
+        test=jsonl_split("test"),
     output:
-        report="reports/{mode}/peft_report.md",
+        report=peft_report("{mode}"),
         table="reports/{mode}/peft_runs.tsv",
         plot="reports/{mode}/peft_accuracy_vs_params.png",
+    log:
+        "logs/{mode}/report_peft.log",
+    conda:
+        "../envs/fairseq.yaml"
+    threads: config["threads"]["light"]
+    resources:
+        mem_mb=2000,
+        runtime=5,
     params:
         methods=lambda wildcards: config["peft"][wildcards.mode]["methods"],
         seeds=lambda wildcards: config["peft"][wildcards.mode]["seeds"],
         specs=config["peft"]["methods"],
         labels=config["labels"],
-    log:
-        "logs/{mode}/report_peft.log",
-    threads: config["threads"]["light"]
-    resources:
-        mem_mb=2000,
-        runtime=5,
-    conda:
-        "../envs/fairseq.yaml"
     script:
-        "../scripts/report_peft.py"
+        "../scripts/peft/report_peft.py"

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from conftest import error_lines, job_counts, make_workdir, run_snakemake
-from ftlib.checks import check_fairseq_checkpoint, check_labelled_split
-from ftlib.errors import InputError
+from ftlib.data.checks import check_fairseq_checkpoint, check_labelled_split
+from ftlib.core.errors import InputError
 
 RAW = Path("data/real/raw")
 TARGET = "reports/real/fairseq_report.md"  # the fairseq branch (`all` also wants BLOOM's hub model)

@@ -4,7 +4,7 @@ import json
 import pytest
 
 from conftest import make_workdir, run_snakemake
-from ftlib.flops import forward_flops, seed_flops, train_flops
+from ftlib.fairseq.flops import forward_flops, seed_flops, train_flops
 
 
 def test_flop_count_of_one_sequence_by_hand():

@@ -10,9 +10,9 @@ import pytest
 import yaml
 
 from conftest import REPO, error_lines, make_workdir, run_snakemake
-from ftlib.bloom_data import demo_pretraining_documents, read_faq, split_faq, token_f1
-from ftlib.bloom_params import account, formulas
-from ftlib.errors import InputError
+from ftlib.bloom.data import demo_pretraining_documents, read_faq, split_faq, token_f1
+from ftlib.accounting.bloom import account, formulas
+from ftlib.core.errors import InputError
 
 CONFIG = yaml.safe_load((REPO / "config/config.yaml").read_text())["bloom"]
 LORA = CONFIG["lora"]
@@ -66,7 +66,7 @@ def test_token_f1_on_hand_computed_examples(prediction, reference, expected):
 # --- the demo's pretraining text: running text, EOS only at document ends --------------------
 
 def test_pretraining_stream_has_eos_only_at_document_ends():
-    from ftlib.bloom_model import document_stream, train_tokenizer
+    from ftlib.bloom.model import document_stream, train_tokenizer
 
     pairs = read_faq(REPO / CONFIG["demo"]["faq"])
     train, heldout = split_faq(pairs, CONFIG["demo"]["heldout_size"], CONFIG["demo"]["split_seed"])
@@ -192,7 +192,7 @@ def test_bad_faq_is_one_line_naming_the_entry(tmp_path, text, expected):
 def test_a_prompt_longer_than_the_context_is_refused_before_training(bloom):
     from transformers import AutoTokenizer
 
-    from ftlib.bloom_train import encode_pairs
+    from ftlib.bloom.train import encode_pairs
 
     tokenizer = AutoTokenizer.from_pretrained(bloom["dir"] / "models/demo/bloom_base")
     pairs = [{"index": 0, "question": "Q ?", "answer": "Court."},
@@ -227,9 +227,9 @@ def test_4bit_nf4_lora_on_cuda(tmp_path):
     from peft import get_peft_model, prepare_model_for_kbit_training
     from transformers import BloomConfig, BloomForCausalLM
 
-    from ftlib.bloom_model import four_bit_support, load_base, lora_config
-    from ftlib.bloom_params import count
-    from ftlib.bloom_train import choose_optimizer
+    from ftlib.bloom.model import four_bit_support, load_base, lora_config
+    from ftlib.accounting.bloom import count
+    from ftlib.bloom.train import choose_optimizer
 
     ok, why = four_bit_support()
     assert ok, why

@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 
-from ftlib.demo_reviews import NEUTRAL, DemoCorpusSpec, make_corpus
+from ftlib.data.demo_reviews import NEUTRAL, DemoCorpusSpec, make_corpus
 
 SPEC = DemoCorpusSpec(train=160, valid=100, test=400, pretrain=2000, seed=3)
 OPINION = re.compile(r" est (?:(?:très|vraiment|franchement|assez|plutôt|tellement) )?(\w+)[.,]")

@@ -3,7 +3,7 @@ import os
 
 import numpy as np
 
-from ftlib.param_count import (EncoderShape, arch_args, count_encoder, encoder_formula,
+from ftlib.accounting.fairseq_encoder import (EncoderShape, arch_args, count_encoder, encoder_formula,
                                encoder_weights_only, roberta_small_formula)
 
 

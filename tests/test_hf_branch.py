@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from conftest import CONFIGS, error_lines, make_workdir, run_snakemake
-from ftlib.errors import InputError
-from ftlib.hf_compare import lr_disagreements
-from ftlib.hf_parity import ParityError, parity_check, read_reviews
-from ftlib.metrics import read_scalars
+from ftlib.core.errors import InputError
+from ftlib.hf.compare import lr_disagreements
+from ftlib.hf.parity import ParityError, parity_check, read_reviews
+from ftlib.core.metrics import read_scalars
 
 CKPT = Path("models/demo/pretrained")
 HF = Path("models/demo/hf_pretrained")
@@ -133,7 +133,7 @@ def test_schedule_is_fairseqs_polynomial_decay_at_every_update():
     from fairseq.optim import FairseqOptimizer
     from fairseq.optim.lr_scheduler.polynomial_decay_schedule import PolynomialDecayLRSchedule
 
-    from ftlib.hf_train import fairseq_polynomial_lr_factor
+    from ftlib.hf.train import fairseq_polynomial_lr_factor
 
     total, warmup, peak = 1250, 75, 1e-5
 
@@ -208,7 +208,7 @@ def test_reported_numbers_come_from_the_hf_runs_own_logs(hf_demo):
 # -- bad input -------------------------------------------------------------------------------
 
 def test_bad_jsonl_lines_name_file_and_line(tmp_path):
-    from ftlib.hf_data import read_jsonl
+    from ftlib.hf.data import read_jsonl
 
     path = tmp_path / "train.jsonl"
     good = '{"sentence1": "Un bon livre.", "label": "1"}'
@@ -252,9 +252,9 @@ def test_converted_folder_missing_a_file_stops_the_hf_run(hf_demo, tmp_path):
 
 
 def test_checkpoint_not_matching_dict_txt_is_refused_before_writing(hf_demo, tmp_path):
-    from ftlib.hf_convert import convert
+    from ftlib.hf.convert import convert
 
-    from ftlib.checks import dictionary_size
+    from ftlib.data.checks import dictionary_size
 
     rows = dictionary_size(hf_demo / CKPT / "dict.txt")  # the checkpoint's embedding rows
     bad_dict = tmp_path / "dict.txt"

@@ -1,4 +1,4 @@
-"""Length-grouped batches (issue 8's main lever) change which reviews share a batch, nothing else.
+"""Length-grouped batches (the benchmark's main lever) change which reviews share a batch, nothing else.
 
 Run in-process on the reduced demo's binarized data with fairseq's own task and iterator code.
 """
@@ -10,7 +10,7 @@ import fairseq_plugin  # noqa: F401  (registers the task)
 from fairseq import checkpoint_utils
 from fairseq.tasks.sentence_prediction import SentencePredictionConfig, SentencePredictionTask
 from fairseq_plugin.length_grouped import LengthGroupedConfig, LengthGroupedSentencePrediction
-from ftlib.fairseq_cmd import length_group_size
+from ftlib.fairseq.commands import length_group_size
 
 TASK = dict(num_classes=2, init_token=0, separator_token=2, max_positions=256, shorten_method="truncate",
             seed=1)  # a plain config: fairseq-train would fill seed from --seed

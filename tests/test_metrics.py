@@ -1,8 +1,9 @@
 """Aggregation: best-valid epoch, mean ± std, and reading real TensorBoard event files."""
 import pytest
 
-from ftlib.fairseq_cmd import finetune_command, schedule
-from ftlib.metrics import best_epoch, mean_std, run_metrics
+from ftlib.core.recipe import Recipe, schedule
+from ftlib.fairseq.commands import finetune_command
+from ftlib.core.metrics import best_epoch, mean_std, run_metrics
 
 
 def test_mean_std_reproduces_the_reference_rows():
@@ -26,9 +27,9 @@ def test_schedule_is_computed_from_the_data():
 
 
 def test_pretrained_restores_with_resets_and_scratch_does_not():
-    hp = dict(arch="roberta_small", num_classes=2, init_token=0, separator_token=2, max_positions=256,
-              batch_size=8, lr=1e-5, max_epoch=5, warmup_ratio=0.06, adam_betas=[0.9, 0.98],
-              adam_eps=1e-8, weight_decay=0.01, clip_norm=0.0, dropout=0.1, attention_dropout=0.1)
+    hp = Recipe(arch="roberta_small", num_classes=2, init_token=0, separator_token=2, max_positions=256,
+                batch_size=8, lr=1e-5, max_epoch=5, warmup_ratio=0.06, adam_betas=(0.9, 0.98),
+                adam_eps=1e-8, weight_decay=0.01, clip_norm=0.0, dropout=0.1, attention_dropout=0.1)
     pretrained = finetune_command(hp, "bin", "save", "tb", 1, 2000, restore_file="model.pt")
     scratch = finetune_command(hp, "bin", "save", "tb", 1, 2000)
     flag = lambda cmd, name: cmd[cmd.index(name) + 1]  # noqa: E731

@@ -5,10 +5,12 @@ import pytest
 import yaml
 
 from conftest import REPO
-from ftlib import peft_accounting, peft_methods
-from ftlib.peft_reference import PEFT_T5_PROMPT, PUBLISHED_COUNTS
+from ftlib.accounting import peft as peft_accounting
+from ftlib.peft import methods as peft_methods
+from ftlib.accounting.meta import parameter_counts
+from ftlib.peft.reference import PEFT_T5_PROMPT, PUBLISHED_COUNTS
 
-import torch  # noqa: E402  (after ftlib.peft_methods, which hides the broken torchaudio)
+import torch  # noqa: E402  (after ftlib.peft.methods, which hides the broken torchaudio)
 
 PEFT_CONFIG = yaml.safe_load((REPO / "config/config.yaml").read_text())["peft"]
 ARCHS = PEFT_CONFIG["architectures"]
@@ -62,7 +64,7 @@ def plain(name: str) -> str:
 
 
 def expected_trainable(method: str, base_names: list[str]) -> set[str]:
-    """Written out per method, independently of ftlib.peft_methods."""
+    """Written out per method, independently of ftlib.peft.methods."""
     head = {n for n in base_names if n.startswith("classifier.")}
     layers = range(2)
     if method == "full":
@@ -105,7 +107,7 @@ def test_exactly_the_intended_tensors_train(method):
     moved = {n for n, p in model.named_parameters() if not torch.equal(p.detach(), before[n])}
     assert moved == set(peft_methods.trainable_names(model))
 
-    counts = peft_methods.parameter_counts(model)
+    counts = parameter_counts(model)
     shape = peft_accounting.arch_from_hf_config(tiny_classifier().config)
     closed = peft_accounting.formula(shape, METHODS[method])
     assert (counts["trainable"], counts["total"]) == (closed["trainable"], closed["total"])

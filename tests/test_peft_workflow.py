@@ -6,7 +6,7 @@ import re
 import yaml
 
 from conftest import REPO, job_counts, logged_accuracies, make_workdir, run_snakemake
-from ftlib import peft_accounting, peft_methods  # noqa: F401  (hides the broken torchaudio first)
+from ftlib.accounting import peft as peft_accounting  # first: it hides the broken torchaudio
 
 CONFIG = yaml.safe_load((REPO / "config/config.yaml").read_text())
 
@@ -14,7 +14,7 @@ CONFIG = yaml.safe_load((REPO / "config/config.yaml").read_text())
 def test_dry_runs_one_job_per_method_and_seed(tmp_path):
     workdir = make_workdir(tmp_path)
     demo = job_counts(run_snakemake(workdir, "-n", "reports/demo/peft_report.md", configfile=None).stdout)
-    assert demo["finetune_peft"] == 9 * 2 and demo["peft_accounting"] == demo["report_peft"] == 1
+    assert demo["finetune_peft"] == 9 * 2 and demo["count_peft_parameters"] == demo["report_peft"] == 1
     real = job_counts(run_snakemake(workdir, "-n", "reports/real/peft_report.md", "--config", "mode=real",
                                     configfile=None).stdout)
     assert real["finetune_peft"] == 9 * 3 and real["convert_checkpoint_to_hf"] == 1

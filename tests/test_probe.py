@@ -6,7 +6,7 @@ import json
 import pytest
 
 from conftest import REPO  # noqa: F401  (scripts/ on sys.path)
-from ftlib.checks import read_lines
+from ftlib.data.checks import read_lines
 
 # The reduced demo's masked LM (600 updates, its transition at 200-400) on 100 test reviews:
 # the full demo's bar is 10 points on 400 test reviews; a binomial SE of ~5 points per accuracy

@@ -9,7 +9,7 @@ import pytest
 
 from conftest import REPO, job_counts, make_workdir, run_snakemake, snakemake_env
 
-LOCAL_SLURM = REPO / "scripts/slurm/local_slurm.sh"
+LOCAL_SLURM = REPO / "tools/slurm/local_slurm.sh"
 SLURM_TEST_FLAGS = [
     # the local SLURM has no accounting database: poll with squeue, not sacct (which would
     # wait forever), and check often so that the test does not idle
@@ -32,7 +32,7 @@ def test_rerunning_one_seed_reruns_it_and_the_report_only(demo_run):
     target = "runs/demo/fairseq/pretrained/seed0/metrics.json"
     proc = run_snakemake(demo_run, "-n", "all", "--forcerun", target)
     # that seed, and the two reports that aggregate fairseq seeds (fairseq's, fairseq-vs-HF)
-    assert job_counts(proc.stdout) == {"finetune_fairseq": 1, "report_fairseq": 1, "report_comparison": 1,
+    assert job_counts(proc.stdout) == {"finetune_fairseq": 1, "report_fairseq": 1, "report_hf_comparison": 1,
                                        "all": 1, "total": 4}
     assert "init=pretrained, seed=0" in proc.stdout and "init=scratch" not in proc.stdout
 
@@ -43,7 +43,7 @@ def test_a_seeds_lost_result_reruns_that_seed_and_the_report_only(demo_run, tmp_
     shutil.copytree(demo_run, workdir, symlinks=True)
     (workdir / "runs/demo/fairseq/scratch/seed0/metrics.json").unlink()
     proc = run_snakemake(workdir, "-n", "runs/demo/fairseq/scratch/seed0/metrics.json", "all")
-    assert job_counts(proc.stdout) == {"finetune_fairseq": 1, "report_fairseq": 1, "report_comparison": 1,
+    assert job_counts(proc.stdout) == {"finetune_fairseq": 1, "report_fairseq": 1, "report_hf_comparison": 1,
                                        "all": 1, "total": 4}
     assert "init=scratch, seed=0" in proc.stdout and "init=pretrained" not in proc.stdout
 

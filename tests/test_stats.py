@@ -1,13 +1,13 @@
-"""The reports' statistics (ftlib.stats, on scipy) against values worked out by hand."""
+"""The reports' statistics (ftlib.core.stats, on scipy) against values worked out by hand."""
 import math
 
 import pytest
 
-from ftlib.stats import binomial_interval, compare_seeds, format_interval, mcnemar_exact, welch_difference
+from ftlib.core.stats import binomial_interval, compare_seeds, format_interval, mcnemar_exact, welch_difference
 
 
 def test_welch_difference_reproduces_the_reference_rows_by_hand():
-    # report B (../shared/README.md): pretrained 81.5/78.0/82.5, scratch 62.5/64.5/63.5.
+    # report B (README, "Expected numbers"): pretrained 81.5/78.0/82.5, scratch 62.5/64.5/63.5.
     # By hand: sample variances 5.5833 and 1.0; se = sqrt(5.5833/3 + 1/3) = 1.4814;
     # t = 17.1667 / 1.4814 = 11.59 (the README's "Welch's t = 11.6");
     # Welch-Satterthwaite df = 2.1944² / ((1.8611² + 0.3333²) / 2) = 2.694, t_0.975(2.694) = 3.397,

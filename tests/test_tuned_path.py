@@ -1,4 +1,4 @@
-"""The tuned fairseq path computes what the stock one does (issue 8's "same math")."""
+"""The tuned fairseq path computes what the stock one does (the benchmark's "same math")."""
 import json
 import re
 import subprocess
@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from conftest import run_snakemake, snakemake_env
-from ftlib.fairseq_cmd import finetune_command, validate_command
-from ftlib.metrics import read_scalars, run_metrics
+from ftlib.core.recipe import Recipe
+from ftlib.fairseq.commands import finetune_command, validate_command
+from ftlib.core.metrics import read_scalars, run_metrics
 
 HP = dict(arch="roberta_demo", num_classes=2, init_token=0, separator_token=2, max_positions=256,
           batch_size=8, lr=5e-4, max_epoch=2, warmup_ratio=0.06, adam_betas=[0.9, 0.98], adam_eps=1e-8,
@@ -26,7 +27,7 @@ def fairseq(cmd, log: Path):
 
 def train(demo_run, out: Path, **levers):
     n_train = len((demo_run / "data/demo/prepared/train.label").read_text().splitlines())
-    cmd = finetune_command({**HP, **levers}, demo_run / "data/demo/bin", out, out / "tb", seed=3,
+    cmd = finetune_command(Recipe.from_config(HP, **levers), demo_run / "data/demo/bin", out, out / "tb", seed=3,
                            n_train=n_train, restore_file=demo_run / "models/demo/pretrained/model.pt")
     fairseq(cmd, out.with_suffix(".log"))
     return [loss for _, loss in read_scalars(out / "tb", "train_inner", "loss")]
@@ -52,7 +53,7 @@ def test_fused_adamw_follows_fairseqs_adam_loss_curve(stock_and_tuned):
 def test_best_checkpoint_test_equals_the_best_epochs_test(stock_and_tuned, demo_run):
     root = stock_and_tuned[0]
     per_epoch = run_metrics(root / "stock" / "tb")  # test evaluated after every epoch
-    out = fairseq(validate_command(HP, demo_run / "data/demo/bin", root / "stock" / "checkpoint_best.pt"),
+    out = fairseq(validate_command(Recipe.from_config(HP), demo_run / "data/demo/bin", root / "stock" / "checkpoint_best.pt"),
                   root / "validate.log")
     once = float(re.findall(r"valid on 'test' subset \| .*?\| accuracy ([\d.]+)", out)[0])
     assert once == per_epoch["test_accuracy"]

@@ -14,8 +14,9 @@ from pathlib import Path
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
-from ftlib.metrics import format_mean_std  # noqa: E402
-from ftlib.stats import compare_seeds, format_interval  # noqa: E402
+from ftlib.core.metrics import format_mean_std  # noqa: E402
+from ftlib.core.stats import compare_seeds, format_interval  # noqa: E402
+from ftlib.core.tables import markdown_table  # noqa: E402
 
 BEGIN = "<!-- demo-numbers: begin (make readme-numbers writes this table from reports/demo/) -->"
 END = "<!-- demo-numbers: end -->"
@@ -25,49 +26,49 @@ def seeds_cell(values) -> str:
     return " / ".join(f"{v:.1f}" for v in values) + f" ({format_mean_std(list(values))})"
 
 
-def fairseq_rows(reports: Path) -> list[str]:
+def fairseq_rows(reports: Path) -> list[list[str]]:
     runs = pd.read_csv(reports / "fairseq_runs.tsv", sep="\t").sort_values(["init", "seed"])
     acc = {init: runs.loc[runs["init"] == init, "test_accuracy"].tolist() for init in ("pretrained", "scratch")}
     d = compare_seeds(acc["pretrained"], acc["scratch"])
-    return [f"| fairseq, pretrained (test acc., seeds {', '.join(map(str, sorted(set(runs['seed']))))}) | "
-            f"{seeds_cell(acc['pretrained'])} |",
-            f"| fairseq, scratch | {seeds_cell(acc['scratch'])} |",
-            f"| pretrained − scratch (95 % Welch interval) | {d['difference']:+.1f} "
-            f"{format_interval(d['low'], d['high'])}, pretrained ahead in {d['wins']} of {d['pairs']} seeds |"]
+    return [[f"fairseq, pretrained (test acc., seeds {', '.join(map(str, sorted(set(runs['seed']))))})",
+             seeds_cell(acc["pretrained"])],
+            ["fairseq, scratch", seeds_cell(acc["scratch"])],
+            ["pretrained − scratch (95 % Welch interval)",
+             f"{d['difference']:+.1f} {format_interval(d['low'], d['high'])}, "
+             f"pretrained ahead in {d['wins']} of {d['pairs']} seeds"]]
 
 
-def probe_rows(reports: Path) -> list[str]:
+def probe_rows(reports: Path) -> list[list[str]]:
     probe = json.loads((reports / "probe.json").read_text())["probes"]
     curve = json.loads((reports / "mlm_probe_curve.json").read_text())
     points = "; ".join(f"{p['updates']}: {p['probe_mean']:.0f} % / {p['fill_mask_agreement']:.2f}"
                        for p in curve["points"])
-    return [f"| frozen-feature probe (mean-pooled), pretrained vs random encoder | "
-            f"{probe['pretrained_mean']['accuracy']:.1f} vs {probe['random_mean']['accuracy']:.1f} |",
-            f"| probe / fill-mask agreement along the masked-LM pretraining (updates: …) | {points} |"]
+    return [["frozen-feature probe (mean-pooled), pretrained vs random encoder",
+             f"{probe['pretrained_mean']['accuracy']:.1f} vs {probe['random_mean']['accuracy']:.1f}"],
+            ["probe / fill-mask agreement along the masked-LM pretraining (updates: …)", points]]
 
 
-def peft_rows(reports: Path) -> list[str]:
+def peft_rows(reports: Path) -> list[list[str]]:
     runs = pd.read_csv(reports / "peft_runs.tsv", sep="\t")
     summary = runs.groupby("method", sort=False).agg(
         mean=("test_accuracy", "mean"), trainable=("trainable_params", "first"), seeds=("seed", "count"))
     cells = [f"{method} {row['mean']:.1f} ({int(row['trainable']):,})" for method, row in summary.iterrows()]
-    return [f"| PEFT, mean test acc. over {summary['seeds'].max()} seeds (trainable parameters) | "
-            f"{'; '.join(cells)} |"]
+    return [[f"PEFT, mean test acc. over {summary['seeds'].max()} seeds (trainable parameters)", "; ".join(cells)]]
 
 
-def bloom_rows(reports: Path) -> list[str]:
+def bloom_rows(reports: Path) -> list[list[str]]:
     answers = pd.read_csv(reports / "bloom_answers.tsv", sep="\t", keep_default_na=False)
     n = len(answers)
     eos = {stage: int((answers[f"{stage}_eos"].astype(str) == "True").sum()) for stage in ("before", "after")}
-    return [f"| BLOOM demo, held-out answers ending with EOS, before → after tuning | "
-            f"{eos['before']}/{n} → {eos['after']}/{n} |",
-            f"| BLOOM demo, distinct answers after tuning; mean token F1 before → after | "
-            f"{answers['after'].nunique()}/{n}; {answers['before_f1'].mean():.3f} → {answers['after_f1'].mean():.3f} |"]
+    return [["BLOOM demo, held-out answers ending with EOS, before → after tuning",
+             f"{eos['before']}/{n} → {eos['after']}/{n}"],
+            ["BLOOM demo, distinct answers after tuning; mean token F1 before → after",
+             f"{answers['after'].nunique()}/{n}; {answers['before_f1'].mean():.3f} → {answers['after_f1'].mean():.3f}"]]
 
 
 def table(reports: Path) -> str:
     rows = fairseq_rows(reports) + probe_rows(reports) + peft_rows(reports) + bloom_rows(reports)
-    return "\n".join([BEGIN, "| the full demo (`make run`) | this workflow |", "|---|---|", *rows, END])
+    return "\n".join([BEGIN, *markdown_table(["the full demo (`make run`)", "this workflow"], rows), END])
 
 
 def rewrite(readme: Path, reports: Path) -> None:

@@ -1,1 +1,2 @@
-"""Library code of the fine-tuning workflow; the scripts in scripts/ are thin wrappers."""
+"""Library code of the workflow, one package per branch (core, data, fairseq, hf, peft, bloom) and
+one for the parameter accounting; the scripts in scripts/<branch>/ are thin wrappers around it."""

@@ -1,0 +1,151 @@
+# The fairseq branch: fine-tuning (one job per init and seed), the probe of the checkpoint,
+# the parameter accounting and the report.
+
+
+# fairseq-train sentence_prediction: one job per (init, seed), so that
+#   snakemake --cores 4 runs/demo/fairseq/pretrained/seed1/metrics.json
+# reruns that seed alone.
+
+
+rule finetune_fairseq:
+    input:
+        unpack(finetune_inputs),
+    output:
+        metrics="runs/{mode}/fairseq/{init}/seed{seed}/metrics.json",
+        checkpoint="runs/{mode}/fairseq/{init}/seed{seed}/checkpoint_best.pt",
+        tensorboard=directory("runs/{mode}/fairseq/{init}/seed{seed}/tensorboard"),
+    log:
+        "logs/{mode}/finetune_fairseq/{init}_seed{seed}.log",
+    benchmark:
+        "benchmarks/{mode}/finetune_fairseq/{init}_seed{seed}.tsv"
+    conda:
+        "../envs/fairseq.yaml"
+    threads: config["threads"]["train"]
+    resources:
+        mem_mb=6000,
+        runtime=120,
+    params:
+        hp=finetune_hp,
+    script:
+        "../scripts/fairseq/finetune_fairseq.py"
+
+
+# Why pretraining helps, measured before any fine-tuning: a frozen-feature probe of the
+# checkpoint vs a random-init encoder (both modes), and (demo) the probe along the masked-LM
+# pretraining, to show where the checkpoint starts to carry the label's signal.
+
+
+rule probe_checkpoint:
+    input:
+        checkpoint=pretrained_file("model.pt"),
+        dictionary=pretrained_file("dict.txt"),
+        checkpoint_check=pretrained_file("checkpoint_check.json"),
+        splits=prepared_splits(["train", "test"]),
+    output:
+        "reports/{mode}/probe.json",
+    log:
+        "logs/{mode}/probe_checkpoint.log",
+    conda:
+        "../envs/fairseq.yaml"
+    threads: config["threads"]["train"]
+    resources:
+        mem_mb=4000,
+        runtime=lambda wildcards: 5 if wildcards.mode == "demo" else 30,
+    params:
+        hp=finetune_hp,
+        prepared=lambda wildcards, input: str(Path(input.splits[0]).parent),
+        seed=0,
+    script:
+        "../scripts/fairseq/probe_checkpoint.py"
+
+
+rule probe_pretraining_curve:
+    input:
+        steps=rules.pretrain_demo_mlm.output.steps,
+        dictionary=pretrained_file("dict.txt", "demo"),
+        spm=pretrained_file("sentencepiece.bpe.model", "demo"),
+        splits=prepared_splits(["train", "test"], mode="demo"),
+    output:
+        curve="reports/demo/mlm_probe_curve.json",
+        plot=report(
+            "reports/demo/mlm_probe_curve.png",
+            caption="report/mlm_probe_curve.rst",
+            category="fairseq branch",
+        ),
+    log:
+        "logs/demo/probe_pretraining_curve.log",
+    conda:
+        "../envs/fairseq.yaml"
+    threads: config["threads"]["train"]
+    resources:
+        mem_mb=4000,
+        runtime=10,
+    params:
+        hp=config["demo"]["finetune"],
+        corpus=config["demo"]["corpus"],
+        prepared=lambda wildcards, input: str(Path(input.splits[0]).parent),
+        seed=0,
+    script:
+        "../scripts/fairseq/probe_pretraining_curve.py"
+
+
+# Parameter accounting and the report of the fairseq runs.
+
+
+rule count_fairseq_parameters:
+    input:
+        dictionary=pretrained_file("dict.txt"),
+    output:
+        "reports/{mode}/parameters.json",
+    log:
+        "logs/{mode}/count_fairseq_parameters.log",
+    conda:
+        "../envs/fairseq.yaml"
+    threads: config["threads"]["light"]
+    resources:
+        mem_mb=4000,
+        runtime=5,
+    params:
+        arch=lambda wildcards: config[wildcards.mode]["finetune"]["arch"],
+        max_positions=lambda wildcards: config[wildcards.mode]["finetune"][
+            "max_positions"
+        ],
+    script:
+        "../scripts/fairseq/count_fairseq_parameters.py"
+
+
+rule report_fairseq:
+    input:
+        unpack(probe_results),
+        metrics=all_run_metrics,
+        benchmarks=all_run_benchmarks,
+        parameters=rules.count_fairseq_parameters.output[0],
+    output:
+        report=report(
+            fairseq_report("{mode}"),
+            caption="report/fairseq_report.rst",
+            category="fairseq branch",
+        ),
+        table=report(
+            "reports/{mode}/fairseq_runs.tsv",
+            caption="report/fairseq_runs.rst",
+            category="fairseq branch",
+        ),
+        plot=report(
+            "reports/{mode}/fairseq_valid_accuracy.png",
+            caption="report/fairseq_valid_accuracy.rst",
+            category="fairseq branch",
+        ),
+    log:
+        "logs/{mode}/report_fairseq.log",
+    conda:
+        "../envs/fairseq.yaml"
+    threads: config["threads"]["light"]
+    resources:
+        mem_mb=2000,
+        runtime=5,
+    params:
+        inits=config["inits"],
+        seeds=config["seeds"],
+    script:
+        "../scripts/fairseq/report_fairseq.py"

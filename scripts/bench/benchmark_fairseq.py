@@ -1,0 +1,293 @@
+"""Snakemake script (target `bench`): a real-size seed measured against the machine's floor.
+
+Measures, in one run on this machine: (a) fp32 GEMM rate at the model's shapes; (b) the
+FLOP count of a seed from the workload's token lengths; (c) stock fairseq-train (the lab's
+flags), each lever alone and (d) the tuned settings over one whole epoch; test and valid evaluation
+with fairseq-validate; (e) the HF model on the same batches; the optimizer's share of an
+update. Writes reports/benchmark.md and benchmarks/benchmark.json.
+"""
+import re
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import psutil
+import torch
+
+from ftlib.fairseq.bench_workload import WorkloadSpec, write_workload
+from ftlib.core.errors import run_step
+from ftlib.core.recipe import Recipe
+from ftlib.fairseq.commands import finetune_command, preprocess_command, validate_command
+from ftlib.fairseq.flops import forward_flops, seed_flops, train_flops
+from ftlib.accounting.fairseq_encoder import arch_args, build_encoder
+from ftlib.core.proc import find_executable, thread_env
+from ftlib.core.tables import markdown_table
+from ftlib.core.textio import write_json, write_lines, write_text_atomic
+
+
+def run_measured(cmd, log, threads):
+    """Run a command; return (wall seconds, peak RSS in MB of it and its children, output)."""
+    started = time.perf_counter()
+    with open(log, "w", encoding="utf-8") as handle:
+        proc = psutil.Popen(cmd, stdout=handle, stderr=handle, env=thread_env(threads))
+        peak = 0
+        while proc.poll() is None:
+            try:
+                family = [proc] + proc.children(recursive=True)
+                peak = max(peak, sum(p.memory_info().rss for p in family))
+            except psutil.Error:
+                pass
+            time.sleep(0.2)
+    wall = time.perf_counter() - started
+    text = Path(log).read_text(errors="replace")
+    if proc.returncode != 0:
+        raise RuntimeError(f"{Path(cmd[0]).name} failed ({proc.returncode}); see {log}")
+    return wall, peak / 2**20, text
+
+
+def gemm_gflops(tokens: int, dim: int, ffn: int, threads: int, repeats: int = 20, trials: int = 5) -> float:
+    """Best achieved fp32 GEMM rate over ``trials`` on the layer's shapes (projections and FFN)
+    with ``threads``: the floor is what the machine can do, so the best trial, not the mean."""
+    torch.set_num_threads(threads)
+    x = torch.randn(tokens, dim)
+    weights = [torch.randn(dim, dim), torch.randn(dim, ffn), torch.randn(ffn, dim)]
+    inputs = [x, x, torch.randn(tokens, ffn)]
+    for a, w in zip(inputs, weights):
+        a @ w  # warm-up
+    best = float("inf")
+    for _ in range(trials):
+        started = time.perf_counter()
+        for _ in range(repeats):
+            for a, w in zip(inputs, weights):
+                a @ w
+        best = min(best, time.perf_counter() - started)
+    flops = repeats * sum(2 * a.shape[0] * a.shape[1] * w.shape[1] for a, w in zip(inputs, weights))
+    return flops / best / 1e9
+
+
+def seconds_per_update(log_text: str, expected: int) -> float:
+    """Mean of fairseq's per-update times (train_inner at --log-interval 1) over a whole epoch:
+    every batch timed once, since batch widths vary too widely for a sample of updates. The
+    first line has no time (fairseq logs ups=0 for it): the other updates make the mean."""
+    ups = [float(u) for u in re.findall(r"train_inner \|.*?ups=([\d.]+)", log_text)]
+    if len(ups) != expected:
+        raise RuntimeError(f"{len(ups)} train_inner lines, expected one per update ({expected})")
+    return statistics.mean(1 / u for u in ups[1:])
+
+
+def optimizer_step_ms(arch: str, vocab: int, threads: int) -> dict:
+    """One optimizer step over the full model's parameters: fairseq's Adam vs fused AdamW."""
+    from fairseq.optim.adam import Adam as FairseqAdamImpl
+
+    torch.set_num_threads(threads)
+    model = build_encoder(arch, vocab)
+    params = [p for p in model.parameters() if p.requires_grad]
+    for p in params:
+        p.grad = torch.randn_like(p) * 1e-3
+    result = {"parameters": sum(p.numel() for p in params)}
+    for name, opt in (("fairseq_adam", FairseqAdamImpl(params, lr=1e-5, weight_decay=0.01)),
+                      ("adamw_fused", torch.optim.AdamW(params, lr=1e-5, weight_decay=0.01, fused=True))):
+        opt.step()  # creates the state
+        started = time.perf_counter()
+        for _ in range(5):
+            opt.step()
+        result[name] = (time.perf_counter() - started) / 5 * 1000
+    return result
+
+
+def hf_update_seconds(lengths, batch_size, threads, layers, dim, ffn, heads, vocab) -> float:
+    """transformers' RobertaForSequenceClassification, same shapes, length-grouped batches of
+    the same workload, fused AdamW: the compute of the HF branch's training step, averaged
+    over every batch of an epoch (one more batch first, untimed, as warm-up)."""
+    import ftlib.core.transformers_guard  # noqa: F401  (hides the unloadable torchaudio from transformers)
+    from transformers import RobertaConfig, RobertaForSequenceClassification
+    from transformers.trainer_pt_utils import get_length_grouped_indices
+
+    torch.set_num_threads(threads)
+    torch.manual_seed(0)
+    config = RobertaConfig(vocab_size=vocab, hidden_size=dim, num_hidden_layers=layers,
+                           num_attention_heads=heads, intermediate_size=ffn,
+                           max_position_embeddings=258, type_vocab_size=1, num_labels=2)
+    model = RobertaForSequenceClassification(config).train()
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-5, weight_decay=0.01, fused=True)
+    rng = torch.Generator().manual_seed(0)
+    # the HF branch's batches: transformers' group_by_length order, cut into batches
+    order = get_length_grouped_indices(lengths, batch_size, generator=rng)
+    batches = [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
+    picks = torch.randperm(len(batches), generator=rng).tolist()
+    picks = picks[:1] + picks
+    times = []
+    for k in picks:
+        width = max(lengths[i] for i in batches[k])
+        ids = torch.randint(5, vocab, (len(batches[k]), width), generator=rng)
+        mask = torch.ones_like(ids)
+        for row, i in enumerate(batches[k]):
+            ids[row, lengths[i]:] = 1
+            mask[row, lengths[i]:] = 0
+        labels = torch.randint(0, 2, (len(batches[k]),), generator=rng)
+        started = time.perf_counter()
+        loss = model(input_ids=ids, attention_mask=mask, labels=labels).loss
+        loss.backward()
+        opt.step()
+        opt.zero_grad()
+        times.append(time.perf_counter() - started)
+    return statistics.mean(times[1:])
+
+
+def binarize(folder: Path, log: Path, threads: int) -> Path:
+    """The workload in fairseq's GLUE layout: input0/ (reviews) and label/."""
+    data_bin = folder / "bin"
+    write_lines(folder / "labels.txt", ["0 1", "1 1"])
+    for subdir, suffix, dictionary in (("input0", "tok", "dict.txt"), ("label", "label", "labels.txt")):
+        prefixes = {split: folder / f"{split}.{suffix}" for split in ("train", "valid", "test")}
+        run_measured(preprocess_command(prefixes, data_bin / subdir, threads, folder / dictionary,
+                                        executable=find_executable("fairseq-preprocess")), log, threads)
+    return data_bin
+
+
+def main():
+    cfg, threads = snakemake.params.bench, snakemake.threads
+    recipe = Recipe.from_config(snakemake.params.hp)
+    args = arch_args(recipe.arch)
+    layers, dim, ffn, heads = (args.encoder_layers, args.encoder_embed_dim, args.encoder_ffn_embed_dim,
+                               args.encoder_attention_heads)
+    spec = WorkloadSpec(**cfg["workload"])
+    vocab = spec.vocab_entries + 5
+    epochs = recipe.max_epoch
+    total_updates, _ = recipe.schedule(spec.train)
+    per_epoch = total_updates // epochs
+    out_json, out_md = Path(snakemake.output.json), Path(snakemake.output.report)
+    logs = Path(snakemake.log[0]).parent / "benchmark"
+    logs.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=out_json.parent) as tmp:
+        tmp = Path(tmp)
+        print(f"benchmark: writing a {spec.train}/{spec.valid}/{spec.test} workload, V={vocab}", flush=True)
+        lengths = write_workload(spec, tmp)
+        data_bin = binarize(tmp, logs / "preprocess.log", threads)
+        gemm = gemm_gflops(recipe.batch_size * round(spec.mean_length), dim, ffn, threads)
+        print(f"benchmark: fp32 GEMM {gemm:.1f} GFLOPS on {threads} thread(s)", flush=True)
+
+        runs = {}
+        # stock = the lab's flags; each lever alone; tuned = the config's recipe (all levers)
+        stock = recipe.stock()
+        variants = (("stock", stock),
+                    ("fused_adamw", stock.replace(optimizer="adamw_fused")),
+                    ("length_grouped", stock.replace(batching="length_grouped")),
+                    ("tuned", recipe))
+        for name, variant in variants:
+            cmd = finetune_command(variant.replace(max_epoch=1, log_interval=1), data_bin, tmp / name, tmp / name / "tb", 1, spec.train,
+                                   executable=find_executable("fairseq-train"))
+            # one epoch, no validation (timed apart below); checkpoint_last.pt for fairseq-validate
+            cmd = [c for c in cmd if c != "--no-last-checkpoints"] + ["--disable-validation"]
+            wall, rss, text = run_measured(cmd, logs / f"{name}.log", threads)
+            runs[name] = {"seconds_per_update": seconds_per_update(text, per_epoch), "wall": wall, "peak_rss_mb": rss}
+            print(f"benchmark: {name}: {runs[name]['seconds_per_update']:.3f} s/update, "
+                  f"peak RSS {rss:.0f} MB", flush=True)
+        evals = {}  # (run, subset): seconds; the checkpoint's task decides the batching
+        for name in ("stock", "tuned"):
+            for subset in ("valid", "test"):
+                cmd = validate_command(recipe, data_bin, tmp / name / "checkpoint_last.pt", subset,
+                                       executable=find_executable("fairseq-validate"))
+                evals[name, subset], _, _ = run_measured(cmd, logs / f"validate_{name}_{subset}.log", threads)
+                print(f"benchmark: {name} {subset} evaluation {evals[name, subset]:.1f} s", flush=True)
+        hf = hf_update_seconds(lengths["train"], recipe.batch_size, threads,
+                               layers, dim, ffn, heads, vocab)
+        print(f"benchmark: HF model step {hf:.3f} s/update", flush=True)
+        optim = optimizer_step_ms(recipe.arch, vocab, threads)
+
+    # fairseq-validate's wall time includes its start-up, which evaluation inside fairseq-train
+    # does not pay: the compute per token comes from the test-minus-valid difference.
+    tokens = {k: sum(v) for k, v in lengths.items()}
+    eval_compute, startup = {}, {}
+    for name in ("stock", "tuned"):
+        # (clamped at 0: on a tiny workload the difference is within timing noise)
+        per_token = max(0.0, (evals[name, "test"] - evals[name, "valid"]) / (tokens["test"] - tokens["valid"]))
+        eval_compute[name] = {k: per_token * tokens[k] for k in ("valid", "test")}
+        startup[name] = evals[name, "valid"] - eval_compute[name]["valid"]
+
+    def seed_time(per_update, evals_of, test_every_epoch):
+        ev = eval_compute[evals_of]
+        test = ev["test"] * (epochs if test_every_epoch else 1)
+        return epochs * (per_epoch * per_update + ev["valid"]) + test
+
+    s_upd = {name: run["seconds_per_update"] for name, run in runs.items()}
+    seed = {
+        "stock": seed_time(s_upd["stock"], "stock", True),
+        "fused_adamw": seed_time(s_upd["fused_adamw"], "stock", True),
+        "length_grouped": seed_time(s_upd["length_grouped"], "tuned", True),
+        "tuned": seed_time(s_upd["tuned"], "tuned", not recipe.tests_once),
+        "hf": seed_time(hf, "tuned", False),
+    }
+    shape = (layers, dim, ffn)
+    flops_once = seed_flops(lengths["train"], lengths["valid"], lengths["test"], epochs, *shape, test_every_epoch=False)
+    flops_every = seed_flops(lengths["train"], lengths["valid"], lengths["test"], epochs, *shape, test_every_epoch=True)
+    flops = {name: flops_every for name in ("stock", "fused_adamw", "length_grouped")}
+    flops["tuned"] = flops_once if recipe.tests_once else flops_every
+    flops["hf"] = flops_once
+    floor = {k: v / (gemm * 1e9) for k, v in flops.items()}
+    update_flops = train_flops(lengths["train"], *shape) / per_epoch
+    result = {
+        "threads": threads, "workload": spec.__dict__, "mean_length": statistics.mean(lengths["train"]),
+        "gemm_gflops": gemm, "flops_per_seed": flops, "floor_seconds": floor, "seed_seconds": seed,
+        "runs": runs, "hf_seconds_per_update": hf,
+        "eval_wall_seconds": {f"{name}_{subset}": v for (name, subset), v in evals.items()},
+        "eval_compute_seconds": eval_compute, "validate_startup_seconds": startup,
+        "optimizer_step_ms": optim, "updates_per_epoch": per_epoch,
+        "speedup_tuned_over_stock": seed["stock"] / seed["tuned"],
+        "tuned_over_floor": seed["tuned"] / floor["tuned"],
+        "hf_over_tuned": seed["hf"] / seed["tuned"],
+        "test_eval_flops": forward_flops(lengths["test"], *shape),
+    }
+    write_json(out_json, result)
+
+    def row(name, label, notes):
+        secs = seed[name]
+        return [label, f"{secs / 60:.1f}", f"{seed['stock'] / secs:.2f}×", f"{epochs * tokens['train'] / secs:,.0f}",
+                f"{flops[name] / secs / 1e9:.1f}", f"{secs / floor[name]:.2f}", notes]
+
+    def upd(name):
+        return f"{s_upd[name]:.3f} s/update, peak RSS {runs[name]['peak_rss_mb']:.0f} MB"
+
+    saved = {name: (seed["stock"] - seed[name]) / 60 for name in ("fused_adamw", "length_grouped")}
+    md = [
+        "# Benchmark: one real-size seed on this machine", "",
+        f"Workload: {spec.train} train / {spec.valid} valid / {spec.test} test reviews, mean "
+        f"{result['mean_length']:.0f} tokens (with <s>, </s>), V = {vocab}, `{recipe.arch}`, batch "
+        f"{recipe.batch_size}, {epochs} epochs = {total_updates} updates; {threads} thread(s). "
+        "Update times are means over one whole epoch of real `fairseq-train` runs (each update's time "
+        "as fairseq logs it); evaluation times come from whole `fairseq-validate` runs on valid and "
+        f"test, less their start-up ({startup['tuned']:.1f} s, which evaluation inside fairseq-train "
+        "does not pay).", "",
+        f"- fp32 GEMM at the model's shapes: **{gemm:.1f} GFLOPS**",
+        f"- FLOP per seed: {flops_every:.3g} with test every epoch, {flops_once:.3g} with test once; "
+        f"one training update ≈ {update_flops:.3g} FLOP",
+        f"- compute floor (FLOP / GEMM rate): {flops_every / gemm / 1e9 / 60:.1f} min (test every epoch), "
+        f"{flops_once / gemm / 1e9 / 60:.1f} min (test once)", "",
+        *markdown_table(
+            ["path", "minutes per seed", "speed-up", "train tokens/s", "achieved GFLOPS", "× floor", "notes"],
+            [row("stock", "stock (lab's flags)", f"{upd('stock')}; test every epoch"),
+             row("fused_adamw", "+ fused AdamW only", upd("fused_adamw")),
+             row("length_grouped", "+ length-grouped batches only", upd("length_grouped")),
+             row("tuned", "**tuned** (config)", f"{upd('tuned')}; test once on the best checkpoint"),
+             row("hf", "HF model step", f"{hf:.3f} s/update: transformers' RoBERTa on length-grouped batches, "
+                                        "fused AdamW, tuned evaluation")]), "",
+        f"- speed-up of tuned over stock: **{result['speedup_tuned_over_stock']:.2f}×**; tuned / floor: "
+        f"**{result['tuned_over_floor']:.2f}×**; HF / tuned fairseq: **{result['hf_over_tuned']:.2f}×**",
+        "", "Each lever alone (per seed, against stock):", "",
+        f"- fused AdamW: {saved['fused_adamw']:.1f} min saved (optimizer step {optim['fairseq_adam']:.0f} ms → "
+        f"{optim['adamw_fused']:.0f} ms over {optim['parameters']:,} parameters; the stock step's optimizer "
+        f"share {optim['fairseq_adam'] / 1000 / s_upd['stock']:.0%}, tuned "
+        f"{optim['adamw_fused'] / 1000 / s_upd['tuned']:.0%})",
+        f"- length-grouped batches: {saved['length_grouped']:.1f} min saved (fairseq's sentence_prediction "
+        "pads each batch to the longest of 8 random reviews; evaluation splits sorted by length: test pass "
+        f"{eval_compute['stock']['test']:.0f} s → {eval_compute['tuned']['test']:.0f} s)",
+        f"- test evaluated once instead of every epoch: {(epochs - 1) * eval_compute['tuned']['test'] / 60:.1f} "
+        "min saved on top of the above",
+        f"- threads per job = Snakemake threads ({threads} here), through OMP_NUM_THREADS", "",
+    ]
+    write_text_atomic(out_md, "\n".join(md) + "\n")
+    print("\n".join(md), flush=True)
+
+
+run_step(main, snakemake.output, snakemake.log[0])

@@ -1,0 +1,130 @@
+"""Snakemake script: LoRA instruction tuning of the BLOOM base on the FAQ, in 4-bit NF4 where
+bitsandbytes allows it (else, said in one line, on the unquantized base), with held-out loss
+and greedy answers before and after (EOS rate, distinct answers, token F1 against the references)."""
+import tempfile
+import time
+
+from ftlib.bloom.data import read_jsonl, token_f1
+from ftlib.bloom.model import four_bit_support, load_base, lora_config
+from ftlib.accounting.bloom import count, describe
+from ftlib.bloom.train import encode_pairs, generate_answers, heldout_loss, lora_finetune, perplexity
+from ftlib.core.errors import InputError, run_step
+from ftlib.core.proc import peak_rss_mb
+from ftlib.core.seeding import seed_everything
+from ftlib.core.textio import write_json
+
+import torch
+
+
+def say(message):
+    print(message, flush=True)
+
+
+def load_tokenizer(source):
+    from transformers import AutoTokenizer
+
+    try:
+        return AutoTokenizer.from_pretrained(source)
+    except OSError as err:  # offline hub, or a folder without tokenizer files
+        reason = str(err).strip().splitlines()[0][:200]
+        raise InputError(source, f"cannot load the base model's tokenizer ({reason}); with no network, "
+                                 "download it elsewhere and set bloom.real.base_model to its folder") from None
+
+
+def answer_tokens(tokenizer, pair):
+    """Tokens the model must generate for this pair: the answer after the prompt, and EOS."""
+    from ftlib.bloom.data import prompt_of, training_text
+    whole = tokenizer(training_text(pair["question"], pair["answer"]), add_special_tokens=False)["input_ids"]
+    prompt = tokenizer(prompt_of(pair["question"]), add_special_tokens=False)["input_ids"]
+    return len(whole) - len(prompt) + 1
+
+
+def answer_scores(answers: list[dict]) -> dict:
+    """Each answer's token F1 against its reference (stored in the answer), and the stage's
+    EOS rate, mean token F1 and number of distinct answers."""
+    for a in answers:
+        a["token_f1"] = token_f1(a["answer"], a["reference"])
+    return {"eos_rate": sum(a["ended_with_eos"] for a in answers) / len(answers),
+            "token_f1": sum(a["token_f1"] for a in answers) / len(answers),
+            "distinct_answers": len({" ".join(a["answer"].split()) for a in answers})}
+
+
+def main():
+    start = time.time()
+    torch.set_num_threads(snakemake.threads)
+    p = snakemake.params
+    hp, q = p.train, p.quantization
+    train_pairs, heldout_pairs = read_jsonl(snakemake.input.train), read_jsonl(snakemake.input.heldout)
+    tokenizer = load_tokenizer(p.base)
+    if tokenizer.eos_token_id is None:
+        raise InputError(p.base, "the tokenizer has no EOS token to end the answers with")
+    # every bad pair stops here, before any model is loaded or trained
+    train = encode_pairs(tokenizer, train_pairs, p.max_length, snakemake.input.train)
+    heldout = encode_pairs(tokenizer, heldout_pairs, p.max_length, snakemake.input.heldout)
+
+    quantize, why = (False, "disabled in config (bloom.quantization.load_in_4bit: false)")
+    if q["load_in_4bit"]:
+        quantize, why = four_bit_support()
+    if quantize:
+        path = f"4-bit NF4 base ({why}; double quant {q['double_quant']}, {q['compute_dtype']} compute)"
+    else:
+        path = "unquantized fp32 base"
+        say(f"4-bit loading not available: {why}; training the same LoRA on the unquantized base")
+    say(f"path: {path}")
+    model = load_base(p.base, quantize, q)
+    counts = {"loaded": count(model)}
+    say(f"loaded base: {describe(*counts['loaded'])}")
+
+    seed_everything(hp["seed"])
+    before = {"heldout_loss": heldout_loss(model, heldout)}
+    before["answers"] = generate_answers(model, tokenizer, heldout_pairs, p.max_new_tokens)
+    before.update(answer_scores(before["answers"]))
+    say(f"before: held-out loss {before['heldout_loss']:.3f}, EOS rate {before['eos_rate']:.0%}, "
+        f"{before['distinct_answers']} distinct answers, token F1 {before['token_f1']:.3f}")
+
+    from peft import get_peft_model, prepare_model_for_kbit_training
+    if quantize:
+        # non-reentrant checkpointing: the reentrant kind's recomputation trips over
+        # bitsandbytes' in-place bias add on CPU ("a view of a leaf Variable ... in-place")
+        model = prepare_model_for_kbit_training(
+            model, use_gradient_checkpointing=True, gradient_checkpointing_kwargs={"use_reentrant": False})
+    model = get_peft_model(model, lora_config(p.lora))
+    counts["lora"] = count(model)
+    say(f"with LoRA: {describe(*counts['lora'])}")
+
+    with tempfile.TemporaryDirectory() as scratch:  # Trainer's output_dir: nothing is saved there
+        run = lora_finetune(model, tokenizer, train, heldout, hp, scratch, log=say)
+    after = {"heldout_loss": heldout_loss(model, heldout)}
+    after["answers"] = generate_answers(model, tokenizer, heldout_pairs, p.max_new_tokens)
+    after.update(answer_scores(after["answers"]))
+    say(f"after: held-out loss {after['heldout_loss']:.3f}, EOS rate {after['eos_rate']:.0%}, "
+        f"{after['distinct_answers']} distinct answers, token F1 {after['token_f1']:.3f}")
+    model.save_pretrained(snakemake.output.adapter)
+
+    for stage in (before, after):
+        stage["heldout_perplexity"] = perplexity(stage["heldout_loss"])
+    # held-out questions whose reference answer is also a training answer: paraphrases of a
+    # training question (as a real FAQ's questions may be)
+    train_answers = {" ".join(pair["answer"].split()) for pair in train_pairs}
+    paraphrases = [pair["index"] for pair in heldout_pairs if " ".join(pair["answer"].split()) in train_answers]
+    write_json(snakemake.output.generations, {"before": before["answers"], "after": after["answers"]})
+    metrics = {
+        "mode": snakemake.wildcards.mode, "base": p.base, "path": path, "quantized": quantize,
+        "optimizer": run["optimizer"], "cuda": torch.cuda.is_available(),
+        "n_train": len(train), "n_heldout": len(heldout), "heldout_answer_in_training": paraphrases,
+        "train_tokens": sum(len(e["input_ids"]) for e in train),
+        "heldout_answer_tokens": sum(answer_tokens(tokenizer, p) for p in heldout_pairs),
+        "max_new_tokens": p.max_new_tokens,
+        "hp": dict(hp), "lora": dict(p.lora), "warmup_steps": run["warmup_steps"],
+        "counts": {k: {"trainable": t, "all": a} for k, (t, a) in counts.items()},
+        "before": {k: v for k, v in before.items() if k != "answers"},
+        "after": {k: v for k, v in after.items() if k != "answers"},
+        "train_curve": run["train_curve"], "heldout_curve": run["heldout_curve"],
+        "train_seconds": run["train_seconds"], "wall_seconds": time.time() - start,
+        "peak_rss_mb": peak_rss_mb(), "threads": snakemake.threads,
+        "peak_cuda_mb": torch.cuda.max_memory_allocated() / 2**20 if torch.cuda.is_available() else None,
+    }
+    write_json(snakemake.output.metrics, metrics)
+
+
+run_step(main, snakemake.output, snakemake.log[0])

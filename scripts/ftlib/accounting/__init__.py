@@ -1,0 +1,1 @@
+"""Exact parameter accounting: counted on models built on the meta device, and by formula."""

@@ -1,0 +1,1 @@
+"""What every branch uses: one-line errors, file writes, processes, logs, statistics, plots, tables, seeding."""

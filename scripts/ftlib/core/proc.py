@@ -1,0 +1,58 @@
+"""Running external commands (fairseq's CLI) with their output in the job's log; process memory."""
+from __future__ import annotations
+
+import os
+import resource
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from ftlib.core.errors import InputError
+
+
+def peak_rss_mb() -> float:
+    """This process's resident-memory high-water mark in MB (Linux reports ru_maxrss in KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def find_executable(name: str) -> str:
+    """A console script of the environment running this step (e.g. fairseq-train)."""
+    sibling = Path(sys.executable).parent / name
+    if sibling.exists():
+        return str(sibling)
+    found = shutil.which(name)
+    if found is None:
+        raise InputError(name, "not found on PATH nor beside the running Python; run the README's set-up")
+    return found
+
+
+def thread_env(threads: int) -> dict:
+    """Environment that keeps torch/OpenMP inside the job's Snakemake thread budget."""
+    env = dict(os.environ)
+    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        env[var] = str(threads)
+    return env
+
+
+def run_logged(cmd: list[str], log, threads: int = 1, echo: bool = True) -> None:
+    """Run ``cmd``, appending its output to ``log`` and echoing it as progress output.
+
+    A non-zero exit raises RuntimeError whose one line names the command and the log.
+    """
+    with open(log, "a", encoding="utf-8") as handle:
+        handle.write(f"$ {shlex.join(cmd)}\n# threads: {threads}\n")
+        handle.flush()
+        proc = subprocess.Popen(
+            cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            env=thread_env(threads), bufsize=1,
+        )
+        for line in proc.stdout:
+            handle.write(line)
+            if echo:
+                sys.stdout.write(line)
+                sys.stdout.flush()
+        code = proc.wait()
+    if code != 0:
+        raise RuntimeError(f"{Path(cmd[0]).name} exited with status {code}; see {log}")

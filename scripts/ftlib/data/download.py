@@ -1,0 +1,122 @@
+"""Fetching the real inputs: download, checksum, unpack, and lay the files out.
+
+Offline (these build machines have no route to the hosts), every failure is one line that
+says which files are missing and where to put them by hand.
+"""
+from __future__ import annotations
+
+import hashlib
+import shutil
+import urllib.request
+import zipfile
+from pathlib import Path
+
+from ftlib.data.checks import read_lines
+from ftlib.core.errors import InputError
+from ftlib.core.textio import write_lines
+
+DOWNLOADS = Path("data/downloads")
+CHECKSUMS = DOWNLOADS / "checksums.tsv"
+
+
+def sha256_of(path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def recorded_checksums(table=CHECKSUMS) -> dict:
+    if not Path(table).is_file():
+        return {}
+    return dict(line.split("\t")[:2] for line in read_lines(table) if "\t" in line)
+
+
+def record_checksum(name: str, digest: str, table=CHECKSUMS) -> None:
+    rows = recorded_checksums(table)
+    rows[name] = digest
+    write_lines(table, [f"{k}\t{v}" for k, v in sorted(rows.items())])
+
+
+def fetch(url: str, archive: Path, expected_sha256: str, by_hand: str, timeout: float = 30) -> None:
+    """Download ``url`` to ``archive`` (kept as a cache) and check its sha256.
+
+    The expected digest comes from the config, else from the one recorded at the first
+    download; a mismatch is an error (a changed or truncated archive).
+    """
+    if not archive.is_file():
+        archive.parent.mkdir(parents=True, exist_ok=True)
+        partial = archive.with_name(archive.name + ".part")
+        try:
+            with urllib.request.urlopen(url, timeout=timeout) as response, open(partial, "wb") as out:
+                shutil.copyfileobj(response, out)
+        except OSError as err:  # URLError, timeouts, DNS failures are all OSErrors
+            partial.unlink(missing_ok=True)
+            reason = getattr(err, "reason", err)
+            raise InputError(archive, f"cannot download {url} ({reason}); {by_hand}") from None
+        partial.replace(archive)
+    digest = sha256_of(archive)
+    expected = expected_sha256 or recorded_checksums().get(archive.name, "")
+    if expected and digest != expected:
+        raise InputError(archive, f"sha256 {digest} does not match the expected {expected}; "
+                                  "delete it to download again")
+    record_checksum(archive.name, digest)
+
+
+def archive_to_unpack(inputs, target: Path) -> Path:
+    """The archive a file of the real inputs comes from; none when the file was to be placed by hand."""
+    if not inputs:
+        raise InputError(target, "no archive to unpack it from; put the file there by hand")
+    return Path(inputs[0])
+
+
+def unpack(archive: Path, dest: Path, names) -> Path:
+    """Extract the members called ``names`` (any folder), leaving out macOS's __MACOSX/."""
+    try:
+        with zipfile.ZipFile(archive) as zf:
+            members = [m for m in zf.namelist()
+                       if not m.startswith("__MACOSX/") and Path(m).name in names]
+            zf.extractall(dest, members)
+    except zipfile.BadZipFile:
+        raise InputError(archive, "not a zip archive; delete it to download again") from None
+    return dest
+
+
+def find_file(root: Path, name: str) -> Path | None:
+    found = sorted(p for p in root.rglob(name) if "__MACOSX" not in p.parts)
+    return found[0] if found else None
+
+
+def install_checkpoint_file(root: Path, target: Path, archive: Path) -> None:
+    found = find_file(root, target.name)
+    if found is None:
+        raise InputError(archive, f"archive has no {target.name}")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(found, target)
+
+
+def read_splits(root: Path, archive: Path, valid_size: int) -> dict:
+    """train/valid/test (reviews, labels) of the archive; valid carved from the end of train if absent."""
+    splits = {}
+    for split in ("train", "valid", "test"):
+        review, label = find_file(root, f"{split}.review"), find_file(root, f"{split}.label")
+        if review and label:
+            splits[split] = (read_lines(review), read_lines(label))
+    for split in ("train", "test"):
+        if split not in splits:
+            raise InputError(archive, f"archive has no {split}.review/{split}.label pair")
+    if "valid" not in splits:
+        reviews, labels = splits["train"]
+        if len(reviews) != len(labels) or len(reviews) <= valid_size:
+            raise InputError(archive, f"cannot carve {valid_size} valid reviews from train "
+                                      f"({len(reviews)} reviews, {len(labels)} labels)")
+        splits["train"] = (reviews[:-valid_size], labels[:-valid_size])
+        splits["valid"] = (reviews[-valid_size:], labels[-valid_size:])
+    return splits
+
+
+def install_split_file(root: Path, target: Path, archive: Path, valid_size: int) -> None:
+    split, ext = target.name.split(".")
+    reviews, labels = read_splits(root, archive, valid_size)[split]
+    write_lines(target, reviews if ext == "review" else labels)

@@ -1,0 +1,1 @@
+"""The transformers branch: checkpoint conversion, tokenizer, jsonl data and the Trainer recipe."""

@@ -1,0 +1,58 @@
+"""The HF branch's data: the same labelled splits as jsonl, in run_glue's layout.
+
+One ``{"sentence1": review, "label": label}`` object per line; the label stays the string of
+the .label file, so that the label list of the config decides the class index, as in the
+fairseq branch (whose label dictionary is written in config order).
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from ftlib.data.checks import check_labelled_split
+from ftlib.core.errors import InputError
+from ftlib.core.textio import write_lines
+
+
+def write_split_jsonl(review_path, label_path, label_set, out_path) -> int:
+    """Check a split exactly as prepare_split does, then write it as jsonl; returns its size."""
+    reviews, labels = check_labelled_split(review_path, label_path, label_set)
+    write_lines(out_path, [json.dumps({"sentence1": r, "label": l}, ensure_ascii=False)
+                           for r, l in zip(reviews, labels)])
+    return len(reviews)
+
+
+def read_jsonl(path, label_list) -> tuple[list[str], list[int]]:
+    """Texts and class indices (positions in ``label_list``) of a jsonl split.
+
+    A line that is not a JSON object with a string ``sentence1`` and a known ``label``
+    stops with the file and line number.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(path, "file is missing")
+    texts, labels = [], []
+    allowed = [str(label) for label in label_list]
+    with open(path, encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                raise InputError(path, "empty line", number)
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as err:
+                raise InputError(path, f"not JSON ({err.msg})", number) from None
+            if not isinstance(row, dict):
+                raise InputError(path, "not a JSON object", number)
+            for key in ("sentence1", "label"):
+                if key not in row:
+                    raise InputError(path, f"lacks {key!r}", number)
+            if not isinstance(row["sentence1"], str) or not row["sentence1"].strip():
+                raise InputError(path, "'sentence1' is not a non-empty string", number)
+            label = str(row["label"])
+            if label not in allowed:
+                raise InputError(path, f"label {label!r} is not in the label set {{{', '.join(allowed)}}}", number)
+            texts.append(row["sentence1"])
+            labels.append(allowed.index(label))
+    if not texts:
+        raise InputError(path, "empty split: no examples")
+    return texts, labels

@@ -1,0 +1,190 @@
+"""Fine-tuning a sequence classifier with transformers.Trainer, on fairseq's recipe.
+
+What is kept from fairseq's sentence_prediction so that the two branches run one recipe:
+- the schedule: polynomial_decay (power 1, end lr 0) over ceil(n / batch) x epochs updates,
+  warmup 6 % of them, the same step-by-step values (first update at lr / warmup too);
+- Adam with decoupled weight decay on every parameter (fairseq's adam decays biases and
+  layer norms too; Trainer's default optimizer would exempt them), no clipping at clip 0;
+- inputs truncated to the first max_positions ids (fairseq's --shorten-method truncate);
+- valid and test accuracy after every epoch, in %, rounded to 1 decimal as fairseq logs it;
+  the reported test accuracy is the one at the best-valid epoch (ties: the later epoch);
+- TensorBoard logs laid out as fairseq's (<run>/tensorboard/{train_inner,valid,test}, tags
+  ``lr``, ``loss``, ``accuracy``), so ftlib.core.metrics reads both branches the same way.
+"""
+from __future__ import annotations
+
+import math
+import time
+from pathlib import Path
+
+from ftlib.core import transformers_guard  # noqa: F401  (before transformers)
+from ftlib.core.recipe import Recipe
+from ftlib.hf.data import read_jsonl
+from ftlib.core.metrics import run_metrics
+from ftlib.core.proc import peak_rss_mb
+
+from transformers import TrainerCallback  # noqa: E402  (after the guard)
+
+
+def fairseq_polynomial_lr_factor(num_updates: int, warmup: int, total: int) -> float:
+    """lr / peak lr for the update after ``num_updates`` updates, as fairseq's polynomial_decay.
+
+    fairseq sets lr / warmup before the first update (step_update is first called after it),
+    then num_updates / warmup during warmup, then decays linearly to 0 at ``total``.
+    """
+    if warmup > 0 and num_updates <= warmup:
+        return max(num_updates, 1) / warmup
+    if num_updates >= total:
+        return 0.0
+    return 1.0 - (num_updates - warmup) / (total - warmup)
+
+
+def tokenize(tokenizer, texts, labels, max_positions: int) -> list[dict]:
+    encoded = tokenizer(texts)["input_ids"]
+    return [{"input_ids": ids[:max_positions], "labels": label} for ids, label in zip(encoded, labels)]
+
+
+def accuracy_percent(predictions, labels) -> float:
+    """Accuracy in %, rounded to 1 decimal as fairseq's sentence_prediction logs it."""
+    correct = int((predictions == labels).sum())
+    return round(100.0 * correct / len(labels), 1)
+
+
+class FairseqStyleLogs(TrainerCallback):
+    """Writes fairseq's TensorBoard layout, and one progress line per evaluation."""
+
+    def __init__(self, tensorboard_dir, log_interval: int):
+        from torch.utils.tensorboard import SummaryWriter
+
+        self.log_interval = log_interval
+        self.writers = {name: SummaryWriter(str(Path(tensorboard_dir) / name))
+                        for name in ("train_inner", "valid", "test")}
+
+    def on_step_end(self, args, state, control, optimizer=None, **kwargs):
+        # After the scheduler's step: the lr of the next update, which is what fairseq logs.
+        if state.global_step % self.log_interval == 0:
+            self.writers["train_inner"].add_scalar("lr", optimizer.param_groups[0]["lr"], state.global_step)
+
+    def on_log(self, args, state, control, logs=None, **kwargs):
+        # fairseq logs losses in base 2 (bits); the same unit keeps the two logs comparable.
+        if logs and "loss" in logs:
+            self.writers["train_inner"].add_scalar("loss", logs["loss"] / math.log(2), state.global_step)
+
+    def on_evaluate(self, args, state, control, metrics=None, **kwargs):
+        for subset in ("valid", "test"):
+            key = f"eval_{subset}_accuracy"
+            if metrics and key in metrics:
+                self.writers[subset].add_scalar("accuracy", metrics[key], state.global_step)
+                self.writers[subset].add_scalar("loss", metrics[f"eval_{subset}_loss"] / math.log(2), state.global_step)
+                print(f"epoch {round(state.epoch)} update {state.global_step}: {subset} accuracy "
+                      f"{metrics[key]:.1f}", flush=True)
+
+    def close(self):
+        for writer in self.writers.values():
+            writer.close()
+
+
+class TestPredictions(TrainerCallback):
+    """The test split's predicted labels after every epoch (compute_metrics hands over each
+    evaluation's predictions; on_evaluate says which subset they were), so that the best-valid
+    epoch's predictions can be compared example by example."""
+
+    def __init__(self):
+        self.pending, self.per_epoch = None, []
+
+    def on_evaluate(self, args, state, control, metrics=None, **kwargs):
+        if metrics and "eval_test_accuracy" in metrics:
+            self.per_epoch.append(self.pending)
+
+
+def train_classifier(model, tokenizer, data_files: dict, recipe: Recipe, out_dir, seed: int, threads: int,
+                     label_list) -> dict:
+    """Fine-tune ``model`` on data_files["train"], evaluating on "valid" and "test" each epoch.
+
+    ``recipe`` is the fine-tuning recipe (ftlib.core.recipe); its fairseq-only keys (the
+    special tokens, test_eval) do not apply: test is evaluated every epoch here.
+    Returns the fairseq branch's metrics.json keys (epochs, best_epoch, best_valid_accuracy,
+    test_accuracy, lr, wall_seconds, threads, n_train, total_updates, warmup_updates, seed,
+    arch) plus peak_rss_mb; the caller adds ``init``. Numbers are read back from the run's
+    own TensorBoard logs under ``out_dir/tensorboard``.
+    """
+    import shutil
+
+    import numpy as np
+    import torch
+    from transformers import DataCollatorWithPadding, Trainer, TrainingArguments
+
+    torch.set_num_threads(threads)
+    print(f"torch threads: {torch.get_num_threads()}", flush=True)
+    out_dir = Path(out_dir)
+    tensorboard_dir = out_dir / "tensorboard"
+    shutil.rmtree(tensorboard_dir, ignore_errors=True)  # never mix events of two attempts
+
+    splits = {}
+    for split in ("train", "valid", "test"):
+        texts, labels = read_jsonl(data_files[split], label_list)
+        splits[split] = tokenize(tokenizer, texts, labels, recipe.max_positions)
+    n_train = len(splits["train"])
+    total, warmup = recipe.schedule(n_train)
+    log_interval = recipe.log_interval
+    print(f"{n_train} train / {len(splits['valid'])} valid / {len(splits['test'])} test examples, "
+          f"{total} updates, {warmup} warmup, {threads} thread(s)", flush=True)
+
+    trainable = [p for p in model.parameters() if p.requires_grad]
+    # optimizer adamw_fused (the fairseq branch's speed lever): the same update in one fused kernel.
+    optimizer = torch.optim.AdamW(trainable, lr=recipe.lr, betas=recipe.adam_betas, eps=recipe.adam_eps,
+                                  weight_decay=recipe.weight_decay, fused=recipe.optimizer == "adamw_fused")
+    scheduler = torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda step: fairseq_polynomial_lr_factor(step, warmup, total))
+    args = TrainingArguments(
+        output_dir=str(out_dir / "trainer"), per_device_train_batch_size=recipe.batch_size,
+        per_device_eval_batch_size=max(recipe.batch_size, 32), num_train_epochs=recipe.max_epoch,
+        eval_strategy="epoch", save_strategy="no", logging_strategy="steps", logging_steps=log_interval,
+        report_to="none", seed=seed, data_seed=seed, use_cpu=True, dataloader_num_workers=0,
+        max_grad_norm=recipe.clip_norm, disable_tqdm=True, remove_unused_columns=False,
+        # batching length_grouped (the fairseq branch's lever): transformers' own length grouping
+        train_sampling_strategy="group_by_length" if recipe.batching == "length_grouped" else "random",
+    )
+    logs, test_predictions = FairseqStyleLogs(tensorboard_dir, log_interval), TestPredictions()
+
+    def compute_metrics(prediction):
+        predicted = np.argmax(prediction.predictions, axis=-1)
+        test_predictions.pending = [str(label_list[i]) for i in predicted.tolist()]
+        return {"accuracy": accuracy_percent(predicted, prediction.label_ids)}
+
+    class InOrderEvalTrainer(Trainer):
+        """Evaluates each split in its file order (transformers length-groups evaluation too when
+        training is length-grouped), so that the test predictions line up with the test examples."""
+
+        def _get_eval_sampler(self, eval_dataset):
+            return torch.utils.data.SequentialSampler(eval_dataset)
+
+    trainer = InOrderEvalTrainer(
+        model=model, args=args, train_dataset=splits["train"],
+        eval_dataset={"valid": splits["valid"], "test": splits["test"]},
+        data_collator=DataCollatorWithPadding(tokenizer), compute_metrics=compute_metrics,
+        optimizers=(optimizer, scheduler), callbacks=[logs, test_predictions],
+    )
+    started = time.time()
+    try:
+        trainer.train()
+    finally:
+        logs.close()
+    wall = time.time() - started
+    if trainer.state.global_step != total:
+        raise RuntimeError(f"Trainer ran {trainer.state.global_step} updates, the schedule expects {total}")
+
+    metrics = run_metrics(tensorboard_dir)
+    if len(metrics["epochs"]) != recipe.max_epoch:
+        raise RuntimeError(f"{tensorboard_dir}: {len(metrics['epochs'])} epochs logged, expected {recipe.max_epoch}")
+    if len(test_predictions.per_epoch) != recipe.max_epoch:
+        raise RuntimeError(f"{len(test_predictions.per_epoch)} test evaluations, expected {recipe.max_epoch}")
+    metrics.update(
+        # the best-valid epoch's test predictions (labels as in the data), one per test example
+        test_predictions=test_predictions.per_epoch[metrics["best_epoch"] - 1],
+        seed=seed, threads=threads, n_train=n_train, total_updates=total, warmup_updates=warmup,
+        wall_seconds=round(wall, 1), arch=recipe.arch,
+        peak_rss_mb=round(peak_rss_mb(), 1),
+    )
+    shutil.rmtree(out_dir / "trainer", ignore_errors=True)  # Trainer's scratch folder, empty without saves
+    return metrics

@@ -1,0 +1,1 @@
+"""The PEFT methods on a sequence classifier, their plot and published numbers."""

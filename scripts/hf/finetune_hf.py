@@ -1,0 +1,50 @@
+"""Snakemake script: fine-tune one (init, seed) with transformers.Trainer on fairseq's recipe.
+
+pretrained: the converted checkpoint's encoder with a new classification head; scratch: the
+same architecture and tokenizer, random weights. Writes TensorBoard logs laid out as the
+fairseq branch's and metrics.json read back from them.
+"""
+from pathlib import Path
+
+from ftlib.core.errors import run_step
+from ftlib.core.recipe import Recipe
+from ftlib.core.seeding import seed_everything
+from ftlib.hf.convert import check_hf_folder
+from ftlib.core.tee import tee_to_log
+from ftlib.hf.train import train_classifier
+from ftlib.core.textio import write_json
+
+
+def build_model(hf_dir, init, recipe, num_labels):
+    from transformers import AutoConfig, RobertaForSequenceClassification
+
+    # fairseq's --dropout / --attention-dropout of the recipe; the classification head keeps
+    # the checkpoint's pooler dropout (converted into classifier_dropout).
+    overrides = dict(num_labels=num_labels, hidden_dropout_prob=recipe.dropout,
+                     attention_probs_dropout_prob=recipe.attention_dropout)
+    if init == "pretrained":
+        return RobertaForSequenceClassification.from_pretrained(hf_dir, **overrides)
+    return RobertaForSequenceClassification(AutoConfig.from_pretrained(hf_dir, **overrides))
+
+
+def main():
+    from transformers import AutoTokenizer
+
+    inp, out, wc = snakemake.input, snakemake.output, snakemake.wildcards
+    recipe, labels, seed = Recipe.from_config(snakemake.params.hp), snakemake.params.labels, int(wc.seed)
+    check_hf_folder(inp.hf_dir)
+    with tee_to_log(snakemake.log[0]):
+        print(f"fine-tune HF {wc.init} seed {seed} from {inp.hf_dir}", flush=True)
+        seed_everything(seed)  # before building: the scratch weights and the new head depend on it
+        tokenizer = AutoTokenizer.from_pretrained(inp.hf_dir)
+        model = build_model(inp.hf_dir, wc.init, recipe, len(labels))
+        data = {"train": inp.train, "valid": inp.valid, "test": inp.test}
+        metrics = train_classifier(model, tokenizer, data, recipe, Path(out.metrics).parent, seed, snakemake.threads,
+                                   labels)
+        metrics.update(init=wc.init, toolkit="hf")
+        print(f"best valid epoch {metrics['best_epoch']}: valid {metrics['best_valid_accuracy']:.1f}, "
+              f"test {metrics['test_accuracy']:.1f}, {metrics['wall_seconds']:.0f} s", flush=True)
+    write_json(out.metrics, metrics)
+
+
+run_step(main, [snakemake.output.metrics, snakemake.output.tensorboard], snakemake.log[0])

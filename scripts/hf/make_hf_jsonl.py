@@ -1,0 +1,12 @@
+"""Snakemake script: one labelled split as jsonl ({"sentence1": review, "label": label})."""
+from ftlib.core.errors import run_step
+from ftlib.hf.data import write_split_jsonl
+
+
+def main():
+    n = write_split_jsonl(snakemake.input.review, snakemake.input.label, snakemake.params.labels,
+                          snakemake.output[0])
+    print(f"{snakemake.wildcards.split}: {n} examples -> {snakemake.output[0]}", flush=True)
+
+
+run_step(main, snakemake.output, snakemake.log[0])
