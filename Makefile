@@ -10,7 +10,7 @@ INIT ?= pretrained
 SEED ?= 0
 MODE ?= demo
 
-.PHONY: setup run test lint clean rerun-seed readme-numbers
+.PHONY: setup run test lint clean rerun-seed readme-numbers config-docs
 setup: $(VENV)/.installed
 
 $(VENV)/.installed: requirements.txt
@@ -32,6 +32,10 @@ rerun-seed: setup
 # The README's table of demo numbers, rewritten from reports/demo/ (run after `make run`).
 readme-numbers: setup
 	$(BIN)/python tools/readme_numbers.py
+
+# config/README.md, the table of every config key, rewritten from config/schema.yaml and config.yaml.
+config-docs: setup
+	$(BIN)/python tools/config_docs.py
 
 lint: setup
 	snakemake --lint
