@@ -14,7 +14,7 @@ from ftlib.core.textio import write_text_atomic, write_tsv
 
 RUN_COLUMNS = ["method", "kind", "seed", "best_epoch", "best_valid_accuracy", "test_accuracy",
                "trainable_params", "total_params", "wall_seconds", "wall_seconds_per_epoch", "peak_rss_mb",
-               "training_rss_increase_mb"]
+               "training_rss_increase_mb", "device", "precision"]
 
 
 def summarise(method, runs):
@@ -85,7 +85,7 @@ def main():
     if mode == "demo":
         lines += ["These numbers come from the offline demo (synthetic reviews, the tiny RoBERTa "
                   f"pretrained here) with seeds {seeds} and {', '.join(map(str, epochs))} epoch(s) per run "
-                  "(config peft.demo, where the budget and the one lr of the PEFT methods are explained; the "
+                  "(config peft.demo, where the budget and the learning rates of the PEFT methods are explained; the "
                   "real recipe: seeds 0, 1, 2, 5 epochs of 2,000 reviews). The demo encoder's "
                   "frozen features already separate most reviews (the fairseq report's probe), but 30 % of "
                   "the labelled opinions are negations, which its masked LM never saw: a method must change "
