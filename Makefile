@@ -23,7 +23,7 @@ run: setup
 	snakemake --cores $(CORES) all
 
 test: setup
-	pytest -v tests
+	pytest -v -rs tests
 
 # Redo one seed's fine-tuning and re-aggregate the report, nothing else.
 rerun-seed: setup

@@ -39,6 +39,7 @@ use rule finetune_fairseq as finetune_fairseq_stock with:
     benchmark:
         "benchmarks/{mode}/finetune_fairseq_stock/{init}_seed{seed}.tsv"
     params:
+        placement=PLACEMENT,
         hp=stock_hp,
 
 

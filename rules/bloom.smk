@@ -105,6 +105,7 @@ rule finetune_bloom:
         mem_mb=lambda wildcards: 4000 if wildcards.mode == "demo" else 16000,
         runtime=lambda wildcards: 20 if wildcards.mode == "demo" else 240,
     params:
+        placement=PLACEMENT,
         base=bloom_base_source,
         train=lambda wildcards: bloom_cfg(wildcards)["train"],
         max_length=lambda wildcards: bloom_cfg(wildcards)["max_length"],

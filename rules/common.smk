@@ -17,6 +17,8 @@ if SCRIPTS_DIR not in _python_path:
         PYTHONPATH=os.pathsep.join(filter(None, [SCRIPTS_DIR, *_python_path]))
     )
 
+from ftlib.core.device import DeviceError
+from ftlib.core.device import resolve as resolve_placement
 from ftlib.core.recipe import STOCK_LEVERS, Recipe, RecipeError
 
 validate(config, "../config/schema.yaml")
@@ -43,6 +45,14 @@ def check_recipes():
 
 
 check_recipes()
+
+# Where the training and evaluation jobs run (resolved inside each job, on its node).
+PLACEMENT = {"device": config["device"], "precision": config["precision"]}
+if config["device"] == "cpu":  # refused now rather than in every job
+    try:
+        resolve_placement(**PLACEMENT, cuda_available=False)
+    except DeviceError as error:
+        raise WorkflowError(str(error)) from None
 
 SPLITS = ["train", "valid", "test"]
 CHECKPOINT_FILES = ["model.pt", "dict.txt", "sentencepiece.bpe.model"]

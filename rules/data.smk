@@ -143,6 +143,7 @@ rule pretrain_demo_mlm:
         mem_mb=4000,
         runtime=30,
     params:
+        placement=PLACEMENT,
         hp=config["demo"]["pretrain"],
     script:
         "../scripts/data/pretrain_demo_mlm.py"

@@ -25,6 +25,7 @@ rule finetune_fairseq:
         mem_mb=6000,
         runtime=120,
     params:
+        placement=PLACEMENT,
         hp=finetune_hp,
     script:
         "../scripts/fairseq/finetune_fairseq.py"

@@ -73,6 +73,7 @@ rule finetune_hf:
         mem_mb=6000,
         runtime=120,
     params:
+        placement=PLACEMENT,
         hp=finetune_hp,
         labels=config["labels"],
     script:

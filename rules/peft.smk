@@ -46,6 +46,7 @@ rule finetune_peft:
         mem_mb=6000,
         runtime=240,
     params:
+        placement=PLACEMENT,
         hp=peft_hp,
         spec=peft_method_spec,
         labels=config["labels"],

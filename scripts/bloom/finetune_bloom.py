@@ -8,6 +8,7 @@ from ftlib.bloom.data import read_jsonl, token_f1
 from ftlib.bloom.model import four_bit_support, load_base, lora_config
 from ftlib.accounting.bloom import count, describe
 from ftlib.bloom.train import encode_pairs, generate_answers, heldout_loss, lora_finetune, perplexity
+from ftlib.core.device import resolve
 from ftlib.core.errors import InputError, run_step
 from ftlib.core.proc import peak_rss_mb
 from ftlib.core.seeding import seed_everything
@@ -54,6 +55,9 @@ def main():
     torch.set_num_threads(snakemake.threads)
     p = snakemake.params
     hp, q = p.train, p.quantization
+    placement = resolve(**p.placement)
+    cuda = placement.device == "cuda"
+    say(f"device: {placement.device} ({placement.name}, {placement.precision})")
     train_pairs, heldout_pairs = read_jsonl(snakemake.input.train), read_jsonl(snakemake.input.heldout)
     tokenizer = load_tokenizer(p.base)
     if tokenizer.eos_token_id is None:
@@ -64,14 +68,14 @@ def main():
 
     quantize, why = (False, "disabled in config (bloom.quantization.load_in_4bit: false)")
     if q["load_in_4bit"]:
-        quantize, why = four_bit_support()
+        quantize, why = four_bit_support(cuda)
     if quantize:
         path = f"4-bit NF4 base ({why}; double quant {q['double_quant']}, {q['compute_dtype']} compute)"
     else:
         path = "unquantized fp32 base"
         say(f"4-bit loading not available: {why}; training the same LoRA on the unquantized base")
     say(f"path: {path}")
-    model = load_base(p.base, quantize, q)
+    model = load_base(p.base, quantize, q, cuda)
     counts = {"loaded": count(model)}
     say(f"loaded base: {describe(*counts['loaded'])}")
 
@@ -93,7 +97,7 @@ def main():
     say(f"with LoRA: {describe(*counts['lora'])}")
 
     with tempfile.TemporaryDirectory() as scratch:  # Trainer's output_dir: nothing is saved there
-        run = lora_finetune(model, tokenizer, train, heldout, hp, scratch, log=say)
+        run = lora_finetune(model, tokenizer, train, heldout, hp, scratch, log=say, placement=placement)
     after = {"heldout_loss": heldout_loss(model, heldout)}
     after["answers"] = generate_answers(model, tokenizer, heldout_pairs, p.max_new_tokens)
     after.update(answer_scores(after["answers"]))
@@ -110,7 +114,7 @@ def main():
     write_json(snakemake.output.generations, {"before": before["answers"], "after": after["answers"]})
     metrics = {
         "mode": snakemake.wildcards.mode, "base": p.base, "path": path, "quantized": quantize,
-        "optimizer": run["optimizer"], "cuda": torch.cuda.is_available(),
+        "optimizer": run["optimizer"], "cuda": cuda, **placement.record(),
         "n_train": len(train), "n_heldout": len(heldout), "heldout_answer_in_training": paraphrases,
         "train_tokens": sum(len(e["input_ids"]) for e in train),
         "heldout_answer_tokens": sum(answer_tokens(tokenizer, p) for p in heldout_pairs),
@@ -122,7 +126,7 @@ def main():
         "train_curve": run["train_curve"], "heldout_curve": run["heldout_curve"],
         "train_seconds": run["train_seconds"], "wall_seconds": time.time() - start,
         "peak_rss_mb": peak_rss_mb(), "threads": snakemake.threads,
-        "peak_cuda_mb": torch.cuda.max_memory_allocated() / 2**20 if torch.cuda.is_available() else None,
+        "peak_cuda_mb": torch.cuda.max_memory_allocated() / 2**20 if cuda else None,
     }
     write_json(snakemake.output.metrics, metrics)
 

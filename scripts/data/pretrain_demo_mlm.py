@@ -6,18 +6,20 @@ import re
 import shutil
 from pathlib import Path
 
+from ftlib.core.device import resolve
 from ftlib.core.errors import run_step
 from ftlib.fairseq.commands import pretrain_command
 from ftlib.core.proc import find_executable, run_logged
 
 
 def main():
-    hp = snakemake.params.hp
+    hp, placement = snakemake.params.hp, resolve(**snakemake.params.placement)
+    print(f"masked-LM pretraining on {placement.device} ({placement.name}, {placement.precision})", flush=True)
     save_dir = Path(snakemake.output.checkpoint).parent / "mlm_training"
     shutil.rmtree(save_dir, ignore_errors=True)  # never resume from a stale run
     cmd = pretrain_command(
         hp, snakemake.input.data_bin, save_dir, snakemake.output.tensorboard, hp["seed"],
-        executable=find_executable("fairseq-train"),
+        executable=find_executable("fairseq-train"), placement=placement,
     )
     run_logged(cmd, snakemake.log[0], threads=snakemake.threads)
     steps = Path(snakemake.output.steps)

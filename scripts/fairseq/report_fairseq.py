@@ -11,7 +11,7 @@ from ftlib.core.tables import markdown_table
 from ftlib.core.textio import write_text_atomic, write_tsv
 
 RUN_COLUMNS = ["init", "seed", "best_epoch", "best_valid_accuracy", "test_accuracy",
-               "total_updates", "warmup_updates", "wall_seconds"]
+               "total_updates", "warmup_updates", "wall_seconds", "device", "precision"]
 
 
 def read_benchmark(path) -> dict:
@@ -71,6 +71,11 @@ def probe_lines(probe: dict, curve: dict | None) -> list[str]:
     return lines
 
 
+def placements(runs) -> str:
+    """Where the runs trained: one entry per (device, its name, precision) among them."""
+    return "; ".join(sorted({f"{r['device']} ({r['device_name']}, {r['precision']})" for r in runs}))
+
+
 def main():
     mode = snakemake.wildcards.mode
     runs = [json.loads(Path(p).read_text()) for p in snakemake.input.metrics]
@@ -125,7 +130,7 @@ def main():
     hp = runs[0]
     lines += ["", "## Runs", "", f"Architecture `{hp['arch']}`, {hp['n_train']} training reviews, "
               f"{hp['total_updates']} updates with {hp['warmup_updates']} warmup updates "
-              f"(polynomial decay), {hp['threads']} thread(s) per run.", ""]
+              f"(polynomial decay), {hp['threads']} thread(s) per run, on {placements(runs)}.", ""]
     write_text_atomic(snakemake.output.report, "\n".join(lines) + "\n")
     print("\n".join(lines), flush=True)
 

@@ -11,7 +11,7 @@ from ftlib.core.tables import markdown_table
 from ftlib.core.textio import write_text_atomic, write_tsv
 
 COLUMNS = ["toolkit", "init", "seed", "best_epoch", "best_valid_accuracy", "test_accuracy",
-           "total_updates", "warmup_updates", "wall_seconds"]
+           "total_updates", "warmup_updates", "wall_seconds", "device", "precision"]
 
 
 def load_runs(paths, toolkit):

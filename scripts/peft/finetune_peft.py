@@ -9,6 +9,7 @@ exact parameter counts and the per-epoch costs.
 from pathlib import Path
 
 from ftlib.peft import methods as peft_methods  # first: it hides the broken torchaudio from transformers
+from ftlib.core.device import resolve
 from ftlib.core.errors import InputError, run_step
 from ftlib.core.recipe import Recipe
 from ftlib.core.tee import tee_to_log
@@ -63,6 +64,7 @@ def main():
     hp = dict(snakemake.params.hp)  # as the config gave it, for the record in metrics.json
     hp["max_positions"] = peft_methods.max_positions_for(spec, hp["max_positions"])
     recipe = Recipe.from_config(hp)
+    placement = resolve(**snakemake.params.placement)
     model_dir = Path(snakemake.input.model)
     if not (model_dir / "config.json").is_file():
         raise InputError(model_dir / "config.json", "missing: not a HuggingFace checkpoint folder")
@@ -76,13 +78,13 @@ def main():
     print(f"PEFT {method} ({spec['kind']}) seed {seed}: trainable {counts['trainable']:,} of "
           f"{counts['total']:,} parameters ({100 * counts['trainable'] / counts['total']:.3f} %), "
           f"lr {recipe.lr}, batch {recipe.batch_size}, {recipe.max_epoch} epochs, "
-          f"{snakemake.threads} thread(s)", flush=True)
+          f"{snakemake.threads} thread(s), on {placement.device} ({placement.name}, {placement.precision})", flush=True)
 
     out_dir = Path(snakemake.output.metrics).parent
     data_files = {"train": snakemake.input.train, "valid": snakemake.input.valid, "test": snakemake.input.test}
     with RssSampler() as memory:
         metrics = train_classifier(model, tokenizer, data_files, recipe, str(out_dir), seed,
-                                   snakemake.threads, labels)
+                                   snakemake.threads, labels, placement)
     epochs = len(metrics["epochs"])
     if epochs != recipe.max_epoch:
         raise RuntimeError(f"{out_dir}: {epochs} epochs evaluated, expected {recipe.max_epoch}")

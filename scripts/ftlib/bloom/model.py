@@ -80,7 +80,7 @@ def pretrain_causal_lm(model, token_ids: list[int], hp: dict, log=print) -> list
     return history
 
 
-def four_bit_support() -> tuple[bool, str]:
+def four_bit_support(cuda: bool | None = None) -> tuple[bool, str]:
     """Whether this machine can load a base in 4-bit NF4, and why not (one phrase) otherwise.
 
     bitsandbytes is imported lazily: its absence must leave the unquantized path working."""
@@ -89,7 +89,7 @@ def four_bit_support() -> tuple[bool, str]:
         import bitsandbytes.functional as F
     except Exception as err:  # not installed, or a build that does not load here
         return False, f"bitsandbytes is not usable here ({type(err).__name__}: {err})".splitlines()[0]
-    device = "cuda" if torch.cuda.is_available() else "cpu"
+    device = "cuda" if (torch.cuda.is_available() if cuda is None else cuda) else "cpu"
     try:  # older releases have no CPU 4-bit kernels: try one tiny quantization
         F.quantize_4bit(torch.ones(64, 64, device=device, dtype=torch.float32), quant_type="nf4")
     except Exception as err:
@@ -115,12 +115,13 @@ def keep_4bit_layout_trainable(model) -> None:
             module.support_avx512bf16_for_cpu = False
 
 
-def load_base(source: str, quantize: bool, q: dict):
-    """The causal LM from a local folder or the hub, in 4-bit NF4 when `quantize`."""
+def load_base(source: str, quantize: bool, q: dict, cuda: bool | None = None):
+    """The causal LM from a local folder or the hub, in 4-bit NF4 when `quantize`; on the GPU when
+    `cuda` (None: when torch sees one)."""
     from transformers import AutoModelForCausalLM
 
     if quantize:
-        device_map = {"": 0} if torch.cuda.is_available() else "cpu"
+        device_map = {"": 0} if (torch.cuda.is_available() if cuda is None else cuda) else "cpu"
         model = AutoModelForCausalLM.from_pretrained(source, quantization_config=bnb_config(q),
                                                      device_map=device_map)
         keep_4bit_layout_trainable(model)

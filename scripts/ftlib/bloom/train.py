@@ -10,6 +10,7 @@ from ftlib.core import transformers_guard  # noqa: F401  (first: hides the unloa
 import torch  # noqa: E402
 
 from ftlib.bloom.data import prompt_of, training_text  # noqa: E402
+from ftlib.core.device import CPU, Placement  # noqa: E402
 from ftlib.core.errors import InputError  # noqa: E402
 
 
@@ -67,16 +68,16 @@ def generate_answers(model, tokenizer, pairs: list[dict], max_new_tokens: int) -
     return out
 
 
-def choose_optimizer(requested: str, log=print) -> str:
+def choose_optimizer(requested: str, log=print, cuda: bool | None = None) -> str:
     """paged_adamw_8bit pages optimizer state through CUDA unified memory: CUDA only."""
-    if requested.startswith("paged_") and not torch.cuda.is_available():
+    if requested.startswith("paged_") and not (torch.cuda.is_available() if cuda is None else cuda):
         log(f"optimizer: {requested} needs CUDA; using torch AdamW (adamw_torch) on CPU")
         return "adamw_torch"
     return requested
 
 
 def lora_finetune(model, tokenizer, train: list[dict], heldout: list[dict], hp: dict, out_dir,
-                  log=print) -> dict:
+                  log=print, placement: Placement | None = None) -> dict:
     """Trainer with the reference recipe (steps, lr, batch × accumulation, cosine, warmup ratio,
     optimizer); the held-out loss every `eval_every` optimizer steps for the curve."""
     from transformers import (DataCollatorForLanguageModeling, PrinterCallback, Trainer, TrainerCallback,
@@ -91,14 +92,16 @@ def lora_finetune(model, tokenizer, train: list[dict], heldout: list[dict], hp: 
                 curve.append({"step": state.global_step, "heldout_loss": loss})
                 log(f"step {state.global_step}/{state.max_steps} held-out loss {loss:.3f}")
 
-    optim = choose_optimizer(hp["optim"], log)
+    if placement is None:  # where torch sees a GPU, there
+        placement = Placement("cuda", "fp32", "cuda") if torch.cuda.is_available() else CPU
+    optim = choose_optimizer(hp["optim"], log, cuda=placement.device == "cuda")
     args = TrainingArguments(
         output_dir=str(out_dir), max_steps=hp["max_steps"], learning_rate=hp["lr"],
         per_device_train_batch_size=hp["batch_size"], gradient_accumulation_steps=hp["grad_accum"],
         optim=optim, lr_scheduler_type=hp["scheduler"], warmup_steps=hp["warmup_ratio"],
         logging_steps=1, save_strategy="no", eval_strategy="no", report_to=[], seed=hp["seed"],
         data_seed=hp["seed"], disable_tqdm=True, dataloader_num_workers=0, remove_unused_columns=False,
-        use_cpu=not torch.cuda.is_available())
+        **placement.trainer_args())
     collator = DataCollatorForLanguageModeling(tokenizer=tokenizer, mlm=False)
     trainer = Trainer(model=model, args=args, train_dataset=train, data_collator=collator,
                       callbacks=[HeldoutCurve()])

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ftlib.core.device import CPU, Placement
 from ftlib.core.recipe import Recipe
 
 PLUGIN_DIR = Path(__file__).resolve().parents[2] / "fairseq_plugin"  # scripts/fairseq_plugin
@@ -29,6 +30,7 @@ def finetune_command(
     n_train: int,
     restore_file=None,
     executable: str = "fairseq-train",
+    placement: Placement = CPU,
 ) -> list[str]:
     """fairseq-train sentence_prediction, as fairseq's RoBERTa GLUE recipe runs it.
 
@@ -59,7 +61,7 @@ def finetune_command(
         "--save-dir", str(save_dir), "--no-epoch-checkpoints", "--no-last-checkpoints",
         "--no-save-optimizer-state",
         "--tensorboard-logdir", str(tensorboard_dir),
-        "--seed", str(seed), "--cpu", "--num-workers", "0",
+        "--seed", str(seed), *placement.fairseq_flags(), "--num-workers", "0",
         "--log-format", "simple", "--log-interval", str(recipe.log_interval),
     ]
     if recipe.batching == "length_grouped":
@@ -73,7 +75,7 @@ def finetune_command(
 
 
 def validate_command(recipe: Recipe, data_bin, checkpoint, subset: str = "test",
-                     executable: str = "fairseq-validate") -> list[str]:
+                     executable: str = "fairseq-validate", placement: Placement = CPU) -> list[str]:
     """fairseq-validate of one checkpoint on one subset (the tuned path's test evaluation)."""
     return [
         executable, str(data_bin), "--path", str(checkpoint),
@@ -85,7 +87,7 @@ def validate_command(recipe: Recipe, data_bin, checkpoint, subset: str = "test",
         # size is not a multiple of 8 (measured: 96 of 100 test reviews), so the number would differ
         # from the test accuracy fairseq-train logs for the same checkpoint
         "--required-batch-size-multiple", "1",
-        "--cpu", "--num-workers", "0", "--log-format", "simple",
+        *placement.fairseq_flags(), "--num-workers", "0", "--log-format", "simple",
     ]
 
 
@@ -102,7 +104,7 @@ def preprocess_command(prefixes: dict, destdir, workers: int, dictionary=None,
 
 
 def pretrain_command(hp: dict, data_bin, save_dir, tensorboard_dir, seed: int,
-                     executable: str = "fairseq-train") -> list[str]:
+                     executable: str = "fairseq-train", placement: Placement = CPU) -> list[str]:
     """fairseq-train masked_lm: the demo's own 'pretrained' checkpoint. ``save_every`` updates
     it also keeps a checkpoint_<epoch>_<updates>.pt (model only), for the probe of the
     pretraining curve."""
@@ -123,6 +125,6 @@ def pretrain_command(hp: dict, data_bin, save_dir, tensorboard_dir, seed: int,
         "--save-dir", str(save_dir), "--no-epoch-checkpoints", "--save-interval-updates", str(save_every),
         "--no-save-optimizer-state", "--disable-validation",
         "--tensorboard-logdir", str(tensorboard_dir),
-        "--seed", str(seed), "--cpu", "--num-workers", "0",
+        "--seed", str(seed), *placement.fairseq_flags(), "--num-workers", "0",
         "--log-format", "simple", "--log-interval", "25",
     ]

@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 from ftlib.core import transformers_guard  # noqa: F401  (before transformers)
+from ftlib.core.device import CPU, Placement
 from ftlib.core.recipe import Recipe
 from ftlib.hf.data import read_jsonl
 from ftlib.core.metrics import run_metrics
@@ -98,7 +99,7 @@ class TestPredictions(TrainerCallback):
 
 
 def train_classifier(model, tokenizer, data_files: dict, recipe: Recipe, out_dir, seed: int, threads: int,
-                     label_list) -> dict:
+                     label_list, placement: Placement = CPU) -> dict:
     """Fine-tune ``model`` on data_files["train"], evaluating on "valid" and "test" each epoch.
 
     ``recipe`` is the fine-tuning recipe (ftlib.core.recipe); its fairseq-only keys (the
@@ -140,7 +141,7 @@ def train_classifier(model, tokenizer, data_files: dict, recipe: Recipe, out_dir
         output_dir=str(out_dir / "trainer"), per_device_train_batch_size=recipe.batch_size,
         per_device_eval_batch_size=max(recipe.batch_size, 32), num_train_epochs=recipe.max_epoch,
         eval_strategy="epoch", save_strategy="no", logging_strategy="steps", logging_steps=log_interval,
-        report_to="none", seed=seed, data_seed=seed, use_cpu=True, dataloader_num_workers=0,
+        report_to="none", seed=seed, data_seed=seed, dataloader_num_workers=0, **placement.trainer_args(),
         max_grad_norm=recipe.clip_norm, disable_tqdm=True, remove_unused_columns=False,
         # batching length_grouped (the fairseq branch's lever): transformers' own length grouping
         train_sampling_strategy="group_by_length" if recipe.batching == "length_grouped" else "random",
@@ -184,7 +185,7 @@ def train_classifier(model, tokenizer, data_files: dict, recipe: Recipe, out_dir
         test_predictions=test_predictions.per_epoch[metrics["best_epoch"] - 1],
         seed=seed, threads=threads, n_train=n_train, total_updates=total, warmup_updates=warmup,
         wall_seconds=round(wall, 1), arch=recipe.arch,
-        peak_rss_mb=round(peak_rss_mb(), 1),
+        peak_rss_mb=round(peak_rss_mb(), 1), **placement.record(),
     )
     shutil.rmtree(out_dir / "trainer", ignore_errors=True)  # Trainer's scratch folder, empty without saves
     return metrics

@@ -1,0 +1,93 @@
+"""Where a job trains: one device switch (config `device`, `precision`) for every branch.
+
+Resolved inside the job, on the node that runs it (a login node may have no GPU while the
+job's node has one): auto = cuda when torch sees a GPU, else cpu.
+"""
+from __future__ import annotations
+
+import platform
+from dataclasses import dataclass
+
+from ftlib.core.errors import InputError
+
+DEVICES = ("auto", "cpu", "cuda")
+PRECISIONS = ("fp32", "fp16", "bf16")
+# Measured on this project's CPU machines (reports/benchmark.md's GEMM rate at the model's shapes):
+# bf16 matrix products run at 150 GFLOPS against fp32's 235 (no AMX), and fp16 has no fast CPU path.
+CPU_PRECISION_REFUSAL = ("bf16 matrix products run slower than fp32 on these CPUs (150 vs 235 "
+                         "GFLOPS at the model's shapes, no AMX) and fp16 has no fast CPU path")
+
+
+class DeviceError(InputError):
+    """A device or precision this job cannot use: one line naming the config key and why."""
+
+    def __init__(self, problem: str, config: str = "config/config.yaml"):
+        super().__init__(config, problem)
+
+
+@dataclass(frozen=True)
+class Placement:
+    device: str      # cpu | cuda
+    precision: str   # fp32 | fp16 | bf16
+    name: str        # the GPU's name, or the CPU model
+
+    def fairseq_flags(self) -> list[str]:
+        """fairseq-train / fairseq-validate flags: --cpu on the CPU, --fp16 on the GPU.
+
+        fairseq 0.12's --bf16 means a TPU: on a GPU its trainer asks for an XLA device and stops
+        (measured on an H200), so bf16 is refused for the fairseq jobs, in one line."""
+        if self.device == "cpu":
+            return ["--cpu"]
+        if self.precision == "bf16":
+            raise DeviceError("precision: bf16 is not available to the fairseq jobs (fairseq 0.12's --bf16 "
+                              "runs on TPUs only); use fp16 or fp32 for them")
+        return {"fp32": [], "fp16": ["--fp16"]}[self.precision]
+
+    def trainer_args(self) -> dict:
+        """transformers.TrainingArguments keywords."""
+        return {"use_cpu": self.device == "cpu", "fp16": self.precision == "fp16",
+                "bf16": self.precision == "bf16"}
+
+    def record(self) -> dict:
+        """What metrics.json and the runs table record about where the run trained."""
+        return {"device": self.device, "device_name": self.name, "precision": self.precision}
+
+
+def cpu_name() -> str:
+    try:
+        with open("/proc/cpuinfo") as info:
+            for line in info:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "cpu"
+
+
+CPU = Placement("cpu", "fp32", "cpu")  # what a command builder assumes when given no placement
+
+
+def resolve(device: str = "auto", precision: str = "fp32", cuda_available: bool | None = None) -> Placement:
+    """The placement of this job; ``cuda_available`` None asks torch (tests pass it)."""
+    if device not in DEVICES:
+        raise DeviceError(f"device: {device!r} is not one of {', '.join(DEVICES)}")
+    if precision not in PRECISIONS:
+        raise DeviceError(f"precision: {precision!r} is not one of {', '.join(PRECISIONS)}")
+    if cuda_available is None:
+        import torch
+
+        cuda_available = torch.cuda.is_available()
+    if device == "cuda" and not cuda_available:
+        raise DeviceError("device: cuda requested, but torch sees no GPU on this node "
+                          "(torch.cuda.is_available() is False); use device: auto or cpu")
+    chosen = "cuda" if device == "cuda" or (device == "auto" and cuda_available) else "cpu"
+    if chosen == "cpu" and precision != "fp32":
+        raise DeviceError(f"precision: {precision} refused on the CPU (fp32 only: {CPU_PRECISION_REFUSAL}); "
+                          "set precision: fp32, or run on a GPU")
+    if chosen == "cuda":
+        import torch
+
+        name = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "cuda"
+    else:
+        name = cpu_name()
+    return Placement(chosen, precision, name)
