@@ -21,7 +21,23 @@ from ftlib.core.device import DeviceError
 from ftlib.core.device import resolve as resolve_placement
 from ftlib.core.recipe import STOCK_LEVERS, Recipe, RecipeError
 
-validate(config, "../config/schema.yaml")
+
+def validate_config():
+    """The schema's check, its finding in one line: the key's path and what is wrong there
+    (every block refuses unknown keys, so a typo cannot pass unnoticed)."""
+    try:
+        validate(config, "../config/schema.yaml")
+    except WorkflowError as error:
+        found = (
+            error.__context__
+        )  # the jsonschema ValidationError behind Snakemake's message
+        if not hasattr(found, "absolute_path"):
+            raise
+        where = ".".join(map(str, found.absolute_path)) or "top level"
+        raise WorkflowError(f"config: {where}: {found.message}") from None
+
+
+validate_config()
 
 
 def check_recipes():

@@ -1,0 +1,28 @@
+"""The config refuses what it does not know: a misspelt key in any block, or a value out of
+range, stops the workflow before any job with one line naming the key's path."""
+import pytest
+
+from conftest import make_workdir, run_snakemake
+
+CASES = [
+    ("real:\n  valid_sise: 100\n", "config: real: Additional properties are not allowed ('valid_sise' was unexpected)"),
+    ("seed: [0]\n", "config: top level: Additional properties are not allowed ('seed' was unexpected)"),
+    ("threads:\n  trian: 2\n", "config: threads: Additional properties are not allowed ('trian' was unexpected)"),
+    ("real:\n  urls: {dta: x}\n", "config: real.urls: Additional properties are not allowed ('dta' was unexpected)"),
+    ("real:\n  sha256: {model: ''}\n", "config: real.sha256: Additional properties are not allowed ('model' was unexpected)"),
+    ("benchmark:\n  thread: 2\n", "config: benchmark: Additional properties are not allowed ('thread' was unexpected)"),
+    ("demo:\n  spm_vocab: 800\n", "config: demo: Additional properties are not allowed ('spm_vocab' was unexpected)"),
+    ("demo:\n  finetune: {lr: -1}\n", "config: demo.finetune.lr: -1 is less than or equal to the minimum of 0"),
+]
+
+
+@pytest.mark.parametrize("extra, message", CASES, ids=[c[1].split(":")[1].strip() + str(i) for i, c in enumerate(CASES)])
+def test_a_bad_key_or_value_is_refused_in_one_line_before_any_job(tmp_path, extra, message):
+    bad = tmp_path / "extra.yaml"
+    bad.write_text(extra)
+    proc = run_snakemake(make_workdir(tmp_path / "work"), "-n", "all", "--configfile", str(bad),
+                         configfile=None, check=False)
+    assert proc.returncode != 0
+    lines = (proc.stdout + proc.stderr).splitlines()
+    assert message in lines, "\n".join(lines[-8:])
+    assert not any(line.startswith(("Failed validating", "On instance")) for line in lines)  # no schema dump
