@@ -47,6 +47,16 @@ def check_recipes():
     for mode in ("demo", "real"):
         blocks = {f"{mode}.finetune": {}}
         peft = config["peft"].get(mode, {})
+        unknown = sorted(set(peft.get("methods", [])) - set(config["peft"]["methods"]))
+        if unknown:
+            raise WorkflowError(
+                f"config: peft.{mode}.methods: {', '.join(unknown)} not defined in peft.methods"
+            )
+        unused = sorted(set(peft.get("hp", {})) - {"all", *config["peft"]["methods"]})
+        if unused:  # a misspelt method would have its overrides silently never applied
+            raise WorkflowError(
+                f"config: peft.{mode}.hp: {', '.join(unused)} not defined in peft.methods"
+            )
         for method in peft.get("methods", []):
             hp = peft["hp"]
             blocks[f"peft.{mode}.hp.{method}"] = {
@@ -64,6 +74,11 @@ check_recipes()
 
 # Where the training and evaluation jobs run (resolved inside each job, on its node).
 PLACEMENT = {"device": config["device"], "precision": config["precision"]}
+if config["precision"] == "bf16":  # fairseq 0.12 runs bf16 on TPUs only
+    logger.warning(
+        "precision bf16: the fairseq jobs (and the demo's masked LM) will refuse it; "
+        "the HF, PEFT and BLOOM jobs use it"
+    )
 if config["device"] == "cpu":  # refused now rather than in every job
     try:
         resolve_placement(**PLACEMENT, cuda_available=False)

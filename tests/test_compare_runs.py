@@ -38,3 +38,7 @@ def test_a_missing_file_or_an_empty_folder_fails(tmp_path):
     (b / "reports").mkdir(parents=True)
     assert compare(a, b).returncode == 1
     assert compare(b, a).returncode == 1  # nothing compared is not a pass
+    write(b, "reports/demo/probe.json", {"accuracy": 90.0})
+    write(b, "reports/demo/extra.json", {"accuracy": 1.0})
+    proc = compare(a, b)
+    assert proc.returncode == 1 and "reports/demo/extra.json: missing in" in proc.stdout

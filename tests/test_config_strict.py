@@ -13,6 +13,8 @@ CASES = [
     ("benchmark:\n  thread: 2\n", "config: benchmark: Additional properties are not allowed ('thread' was unexpected)"),
     ("demo:\n  spm_vocab: 800\n", "config: demo: Additional properties are not allowed ('spm_vocab' was unexpected)"),
     ("demo:\n  finetune: {lr: -1}\n", "config: demo.finetune.lr: -1 is less than or equal to the minimum of 0"),
+    ("peft:\n  demo:\n    hp:\n      bitfitt: {lr: 1.0e-3}\n", "config: peft.demo.hp: bitfitt not defined in peft.methods"),
+    ("peft:\n  demo:\n    methods: [full, lora9]\n", "config: peft.demo.methods: lora9 not defined in peft.methods"),
 ]
 
 

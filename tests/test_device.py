@@ -39,9 +39,9 @@ def test_what_cannot_run_is_refused_in_one_line(device, precision, cuda, message
 
 
 @pytest.mark.parametrize("placement, present, absent", [
-    (CPU, ["--cpu"], ["--fp16", "--bf16"]),
-    (Placement("cuda", "fp32", "gpu"), [], ["--cpu", "--fp16", "--bf16"]),
-    (Placement("cuda", "fp16", "gpu"), ["--fp16"], ["--cpu", "--bf16"]),
+    (CPU, ["--cpu"], ["--fp16", "--bf16", "--distributed-world-size"]),
+    (Placement("cuda", "fp32", "gpu"), ["--distributed-world-size"], ["--cpu", "--fp16", "--bf16"]),
+    (Placement("cuda", "fp16", "gpu"), ["--fp16", "--distributed-world-size"], ["--cpu", "--bf16"]),
 ])
 def test_every_fairseq_command_follows_the_placement(placement, present, absent):
     commands = [finetune_command(RECIPE, "bin", "save", "tb", 1, 160, placement=placement),

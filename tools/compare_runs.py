@@ -14,7 +14,7 @@ import re
 import sys
 from pathlib import Path
 
-MEASURED = re.compile(r"wall|seconds|rss|elapsed|runtime|per_second|_ms$", re.I)
+MEASURED = re.compile(r"wall|seconds|rss|cuda_mb|elapsed|runtime|per_second|_ms$", re.I)
 FOLDERS = ("runs", "reports", "models", "data")
 
 
@@ -28,7 +28,9 @@ def without_measurements(value):
 
 def differences(a: Path, b: Path) -> tuple[int, list[str]]:
     files = sorted(f.relative_to(a) for folder in FOLDERS for f in (a / folder).rglob("*.json"))
-    found = []
+    found = [f"{rel}: missing in {a}" for rel in sorted(f.relative_to(b) for folder in FOLDERS
+                                                         for f in (b / folder).rglob("*.json"))
+             if not (a / rel).is_file()]
     for rel in files:
         if not (b / rel).is_file():
             found.append(f"{rel}: missing in {b}")

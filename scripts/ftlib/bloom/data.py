@@ -106,7 +106,7 @@ def demo_pretraining_documents(train_pairs: list[dict], n_sentences: int, doc_se
     unit is a TRAINING pair, its question followed by its answer as on an FAQ page (no prompt
     format: the base model should not know it), or a generated sentence; the units are shuffled.
     Held-out questions never appear (their answers may: a held-out question that paraphrases a
-    training one shares its answer). EOS goes at document ends only (bloom_model.document_stream)."""
+    training one shares its answer). EOS goes at document ends only (ftlib.bloom.model.document_stream)."""
     units = [f"{p['question']} {p['answer']}" for p in train_pairs] + demo_sentences(n_sentences, seed)
     random.Random(seed).shuffle(units)
     return [" ".join(units[i:i + doc_sentences]) for i in range(0, len(units), doc_sentences)]

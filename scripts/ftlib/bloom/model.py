@@ -126,7 +126,8 @@ def load_base(source: str, quantize: bool, q: dict, cuda: bool | None = None):
                                                      device_map=device_map)
         keep_4bit_layout_trainable(model)
         return model
-    return AutoModelForCausalLM.from_pretrained(source, dtype=torch.float32)
+    model = AutoModelForCausalLM.from_pretrained(source, dtype=torch.float32)
+    return model.to("cuda") if (torch.cuda.is_available() if cuda is None else cuda) else model
 
 
 def lora_config(lora: dict):

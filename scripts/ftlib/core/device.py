@@ -38,10 +38,11 @@ class Placement:
         (measured on an H200), so bf16 is refused for the fairseq jobs, in one line."""
         if self.device == "cpu":
             return ["--cpu"]
+        one = ["--distributed-world-size", "1"]  # one job, one GPU (resolve() refuses several)
         if self.precision == "bf16":
             raise DeviceError("precision: bf16 is not available to the fairseq jobs (fairseq 0.12's --bf16 "
                               "runs on TPUs only); use fp16 or fp32 for them")
-        return {"fp32": [], "fp16": ["--fp16"]}[self.precision]
+        return one + {"fp32": [], "fp16": ["--fp16"]}[self.precision]
 
     def trainer_args(self) -> dict:
         """transformers.TrainingArguments keywords."""
@@ -62,6 +63,16 @@ def cpu_name() -> str:
     except OSError:
         pass
     return platform.processor() or "cpu"
+
+
+def check_gpu(torch, precision: str) -> None:
+    """One job trains on one GPU; bf16 only where the GPU has it."""
+    count = torch.cuda.device_count()
+    if count > 1:  # fairseq and Trainer would otherwise spread one run over all of them
+        raise DeviceError(f"device: {count} GPUs visible to one job; a job trains on one GPU: set "
+                          "CUDA_VISIBLE_DEVICES (SLURM's gpu: 1 does)")
+    if precision == "bf16" and not torch.cuda.is_bf16_supported():
+        raise DeviceError(f"precision: bf16 is not supported by {torch.cuda.get_device_name(0)}; use fp16")
 
 
 CPU = Placement("cpu", "fp32", "cpu")  # what a command builder assumes when given no placement
@@ -87,7 +98,10 @@ def resolve(device: str = "auto", precision: str = "fp32", cuda_available: bool 
     if chosen == "cuda":
         import torch
 
-        name = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "cuda"
+        name = "cuda"
+        if torch.cuda.is_available():  # (not when a test only says a GPU is there)
+            check_gpu(torch, precision)
+            name = torch.cuda.get_device_name(0)
     else:
         name = cpu_name()
     return Placement(chosen, precision, name)
