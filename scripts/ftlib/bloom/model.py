@@ -80,6 +80,12 @@ def pretrain_causal_lm(model, token_ids: list[int], hp: dict, log=print) -> list
     return history
 
 
+def on_gpu(cuda: bool | None) -> bool:
+    """Where the BLOOM helpers work: the job's placement when it says (cuda given), else on the
+    GPU when torch sees one."""
+    return torch.cuda.is_available() if cuda is None else cuda
+
+
 def four_bit_support(cuda: bool | None = None) -> tuple[bool, str]:
     """Whether this machine can load a base in 4-bit NF4, and why not (one phrase) otherwise.
 
@@ -89,7 +95,7 @@ def four_bit_support(cuda: bool | None = None) -> tuple[bool, str]:
         import bitsandbytes.functional as F
     except Exception as err:  # not installed, or a build that does not load here
         return False, f"bitsandbytes is not usable here ({type(err).__name__}: {err})".splitlines()[0]
-    device = "cuda" if (torch.cuda.is_available() if cuda is None else cuda) else "cpu"
+    device = "cuda" if on_gpu(cuda) else "cpu"
     try:  # older releases have no CPU 4-bit kernels: try one tiny quantization
         F.quantize_4bit(torch.ones(64, 64, device=device, dtype=torch.float32), quant_type="nf4")
     except Exception as err:
@@ -121,13 +127,13 @@ def load_base(source: str, quantize: bool, q: dict, cuda: bool | None = None):
     from transformers import AutoModelForCausalLM
 
     if quantize:
-        device_map = {"": 0} if (torch.cuda.is_available() if cuda is None else cuda) else "cpu"
+        device_map = {"": 0} if on_gpu(cuda) else "cpu"
         model = AutoModelForCausalLM.from_pretrained(source, quantization_config=bnb_config(q),
                                                      device_map=device_map)
         keep_4bit_layout_trainable(model)
         return model
     model = AutoModelForCausalLM.from_pretrained(source, dtype=torch.float32)
-    return model.to("cuda") if (torch.cuda.is_available() if cuda is None else cuda) else model
+    return model.to("cuda") if on_gpu(cuda) else model
 
 
 def lora_config(lora: dict):

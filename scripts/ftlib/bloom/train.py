@@ -10,6 +10,7 @@ from ftlib.core import transformers_guard  # noqa: F401  (first: hides the unloa
 import torch  # noqa: E402
 
 from ftlib.bloom.data import prompt_of, training_text  # noqa: E402
+from ftlib.bloom.model import on_gpu  # noqa: E402
 from ftlib.core.device import CPU, Placement  # noqa: E402
 from ftlib.core.errors import InputError  # noqa: E402
 
@@ -70,7 +71,7 @@ def generate_answers(model, tokenizer, pairs: list[dict], max_new_tokens: int) -
 
 def choose_optimizer(requested: str, log=print, cuda: bool | None = None) -> str:
     """paged_adamw_8bit pages optimizer state through CUDA unified memory: CUDA only."""
-    if requested.startswith("paged_") and not (torch.cuda.is_available() if cuda is None else cuda):
+    if requested.startswith("paged_") and not on_gpu(cuda):
         log(f"optimizer: {requested} needs CUDA; using torch AdamW (adamw_torch) on CPU")
         return "adamw_torch"
     return requested
@@ -93,7 +94,7 @@ def lora_finetune(model, tokenizer, train: list[dict], heldout: list[dict], hp: 
                 log(f"step {state.global_step}/{state.max_steps} held-out loss {loss:.3f}")
 
     if placement is None:  # where torch sees a GPU, there
-        placement = Placement("cuda", "fp32", "cuda") if torch.cuda.is_available() else CPU
+        placement = Placement("cuda", "fp32", "cuda") if on_gpu(None) else CPU
     optim = choose_optimizer(hp["optim"], log, cuda=placement.device == "cuda")
     args = TrainingArguments(
         output_dir=str(out_dir), max_steps=hp["max_steps"], learning_rate=hp["lr"],
