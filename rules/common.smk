@@ -28,9 +28,8 @@ def validate_config():
     try:
         validate(config, "../config/schema.yaml")
     except WorkflowError as error:
-        found = (
-            error.__context__
-        )  # the jsonschema ValidationError behind Snakemake's message
+        # the jsonschema ValidationError behind Snakemake's message
+        found = error.__context__
         if not hasattr(found, "absolute_path"):
             raise
         where = ".".join(map(str, found.absolute_path)) or "top level"
@@ -40,12 +39,23 @@ def validate_config():
 validate_config()
 
 
+def peft_recipe_values(mode, method):
+    """A PEFT method's recipe values: the mode's finetune block, then the overrides of
+    peft.<mode>.hp, `all` first, then the method's."""
+    overrides = config["peft"][mode]["hp"]
+    return {
+        **config[mode]["finetune"],
+        **overrides.get("all", {}),
+        **overrides.get(method, {}),
+    }
+
+
 def check_recipes():
     """Every fine-tuning recipe of the config (both modes, each PEFT method's overrides on top),
     checked once here, before any job: ranges and combinations the schema cannot express.
     """
     for mode in ("demo", "real"):
-        blocks = {f"{mode}.finetune": {}}
+        recipes = {f"{mode}.finetune": config[mode]["finetune"]}
         peft = config["peft"].get(mode, {})
         unknown = sorted(set(peft.get("methods", [])) - set(config["peft"]["methods"]))
         if unknown:
@@ -58,14 +68,10 @@ def check_recipes():
                 f"config: peft.{mode}.hp: {', '.join(unused)} not defined in peft.methods"
             )
         for method in peft.get("methods", []):
-            hp = peft["hp"]
-            blocks[f"peft.{mode}.hp.{method}"] = {
-                **hp.get("all", {}),
-                **hp.get(method, {}),
-            }
-        for where, overrides in blocks.items():
+            recipes[f"peft.{mode}.hp.{method}"] = peft_recipe_values(mode, method)
+        for where, values in recipes.items():
             try:
-                Recipe.from_config(config[mode]["finetune"], **overrides)
+                Recipe.from_config(values)
             except RecipeError as error:
                 raise WorkflowError(f"config: {where}: {error}") from None
 
@@ -211,9 +217,14 @@ def all_run_benchmarks(wildcards):
     ]
 
 
+def probe_json(mode="{mode}"):
+    """The frozen-feature probe of the checkpoint, and of a random-init encoder beside it."""
+    return f"reports/{mode}/probe.json"
+
+
 def probe_results(wildcards):
     """The frozen-feature probe, and in the demo the probe along the masked-LM pretraining."""
-    inputs = {"probe": f"reports/{wildcards.mode}/probe.json"}
+    inputs = {"probe": probe_json(wildcards.mode)}
     if wildcards.mode == "demo":
         inputs["probe_curve"] = rules.probe_pretraining_curve.output.curve
     return inputs
@@ -255,13 +266,7 @@ def bloom_report(mode):
 
 
 def peft_hp(wildcards):
-    """The mode's finetune block, then the PEFT overrides: `all` first, then the method's."""
-    overrides = config["peft"][wildcards.mode]["hp"]
-    return {
-        **config[wildcards.mode]["finetune"],
-        **overrides.get("all", {}),
-        **overrides.get(wildcards.method, {}),
-    }
+    return peft_recipe_values(wildcards.mode, wildcards.method)
 
 
 def peft_method_spec(wildcards):
