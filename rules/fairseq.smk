@@ -43,7 +43,7 @@ rule probe_checkpoint:
         checkpoint_check=pretrained_file("checkpoint_check.json"),
         splits=prepared_splits(["train", "test"]),
     output:
-        "reports/{mode}/probe.json",
+        probe_json(),
     log:
         "logs/{mode}/probe_checkpoint.log",
     conda:
@@ -66,6 +66,8 @@ rule probe_pretraining_curve:
         dictionary=pretrained_file("dict.txt", "demo"),
         spm=pretrained_file("sentencepiece.bpe.model", "demo"),
         splits=prepared_splits(["train", "test"], mode="demo"),
+        # the random-init encoder's probe, the curve's starting point: computed once, there
+        probe=probe_json("demo"),
     output:
         curve="reports/demo/mlm_probe_curve.json",
         plot=report(
@@ -85,7 +87,6 @@ rule probe_pretraining_curve:
         hp=config["demo"]["finetune"],
         corpus=config["demo"]["corpus"],
         prepared=lambda wildcards, input: str(Path(input.splits[0]).parent),
-        seed=0,
     script:
         "../scripts/fairseq/probe_pretraining_curve.py"
 
