@@ -96,7 +96,7 @@ def main():
               f"Test accuracy at the best-valid epoch, mean ± population std over seeds {seeds}. "
               "Trainable parameters include the classification head, which every method trains "
               f"(it is new for the task; {head:,} parameters here). Time per epoch = training wall "
-              "time / epochs (each epoch "              "includes its valid and test evaluation); peak RSS = the training process's "
+              "time / epochs (each epoch includes its valid and test evaluation); peak RSS = the training process's "
               "high-water mark over all its epochs (largest over seeds), mostly the libraries themselves; "
               "training adds = peak RSS while training minus RSS before it (activations, gradients, "
               "optimizer state), sampled every 20 ms.", ""]
