@@ -5,7 +5,7 @@
 
 rule download_bloom_faq:
     output:
-        "data/real/bloom/ecommerce-faq-fr.json",
+        REAL_BLOOM_FAQ,
     log:
         "logs/real/download_bloom_faq.log",
     conda:

@@ -95,17 +95,39 @@ SPLITS = ["train", "valid", "test"]
 CHECKPOINT_FILES = ["model.pt", "dict.txt", "sentencepiece.bpe.model"]
 
 
+def raw_file(split, ext, mode="{mode}"):
+    """A labelled split as the inputs give it: its reviews or labels, one per line."""
+    return f"data/{mode}/raw/{split}.{ext}"
+
+
 def raw_split_files(mode):
-    return [f"data/{mode}/raw/{s}.{ext}" for s in SPLITS for ext in ("review", "label")]
+    return [raw_file(s, ext, mode) for s in SPLITS for ext in ("review", "label")]
+
+
+def archive(kind="{kind}"):
+    """A downloaded archive of the real inputs (kind: data or checkpoint)."""
+    return f"data/downloads/{kind}.zip"
+
+
+# The real FAQ of the BLOOM branch, downloaded (or placed there by hand).
+REAL_BLOOM_FAQ = "data/real/bloom/ecommerce-faq-fr.json"
+
+
+def prepared_file(split, ext, mode="{mode}"):
+    """A checked split of prepare_split: its SentencePiece-encoded reviews (spm.review) or labels."""
+    return f"data/{mode}/prepared/{split}.{ext}"
 
 
 def prepared_splits(splits, mode="{mode}"):
     """The checked, SentencePiece-encoded splits (reviews and labels) of prepare_split."""
     return [
-        f"data/{mode}/prepared/{s}.{ext}"
-        for s in splits
-        for ext in ("spm.review", "label")
+        prepared_file(s, ext, mode) for s in splits for ext in ("spm.review", "label")
     ]
+
+
+def data_bin(mode="{mode}"):
+    """The labelled splits binarized by fairseq-preprocess (input0/, label/)."""
+    return f"data/{mode}/bin"
 
 
 def pretrained_file(name, mode="{mode}"):
@@ -149,7 +171,7 @@ def needs_archive(kind, pattern):
 
     def inputs(wildcards):
         target = Path(pattern.format(**dict(wildcards.items())))
-        return [] if target.exists() else [f"data/downloads/{kind}.zip"]
+        return [] if target.exists() else [archive(kind)]
 
     return inputs
 
@@ -188,8 +210,8 @@ def finetune_inputs(wildcards):
     the workflow before any training.
     """
     inputs = {
-        "data_bin": f"data/{wildcards.mode}/bin",
-        "train_labels": f"data/{wildcards.mode}/prepared/train.label",
+        "data_bin": data_bin(wildcards.mode),
+        "train_labels": prepared_file("train", "label", wildcards.mode),
         "checkpoint_check": pretrained_file("checkpoint_check.json", wildcards.mode),
     }
     if wildcards.init == "pretrained":
@@ -247,7 +269,7 @@ def bloom_faq_source(wildcards):
         return str(
             faq if faq.is_absolute() or faq.exists() else Path(workflow.basedir) / faq
         )
-    return "data/real/bloom/ecommerce-faq-fr.json"
+    return REAL_BLOOM_FAQ
 
 
 def bloom_base_input(wildcards):

@@ -10,7 +10,7 @@
 
 rule download_real_archive:
     output:
-        "data/downloads/{kind}.zip",
+        archive(),
     log:
         "logs/real/download_{kind}.log",
     conda:
@@ -29,9 +29,9 @@ rule download_real_archive:
 
 rule unpack_real_data:
     input:
-        needs_archive("data", "data/real/raw/{split}.{ext}"),
+        needs_archive("data", raw_file("{split}", "{ext}", "real")),
     output:
-        "data/real/raw/{split}.{ext}",
+        raw_file("{split}", "{ext}", "real"),
     log:
         "logs/real/unpack_data/{split}.{ext}.log",
     conda:
@@ -48,9 +48,9 @@ rule unpack_real_data:
 
 rule unpack_real_checkpoint:
     input:
-        needs_archive("checkpoint", "models/real/pretrained/{name}"),
+        needs_archive("checkpoint", pretrained_file("{name}", "real")),
     output:
-        "models/real/pretrained/{name}",
+        pretrained_file("{name}", "real"),
     log:
         "logs/real/unpack_checkpoint/{name}.log",
     conda:
@@ -125,7 +125,7 @@ rule binarize_demo_pretrain_text:
 
 rule pretrain_demo_mlm:
     input:
-        data_bin="data/demo/mlm_bin",
+        data_bin=rules.binarize_demo_pretrain_text.output.data_bin,
     output:
         checkpoint=pretrained_file("model.pt", "demo"),
         steps=directory("runs/demo/mlm/steps"),
@@ -172,12 +172,12 @@ rule check_checkpoint:
 
 rule prepare_split:
     input:
-        review="data/{mode}/raw/{split}.review",
-        label="data/{mode}/raw/{split}.label",
+        review=raw_file("{split}", "review"),
+        label=raw_file("{split}", "label"),
         spm=pretrained_file("sentencepiece.bpe.model"),
     output:
-        review="data/{mode}/prepared/{split}.spm.review",
-        label="data/{mode}/prepared/{split}.label",
+        review=prepared_file("{split}", "spm.review"),
+        label=prepared_file("{split}", "label"),
     log:
         "logs/{mode}/prepare_split/{split}.log",
     conda:
@@ -194,11 +194,11 @@ rule prepare_split:
 
 rule binarize_splits:
     input:
-        reviews=expand("data/{{mode}}/prepared/{split}.spm.review", split=SPLITS),
-        labels=expand("data/{{mode}}/prepared/{split}.label", split=SPLITS),
+        reviews=[prepared_file(split, "spm.review") for split in SPLITS],
+        labels=[prepared_file(split, "label") for split in SPLITS],
         dictionary=pretrained_file("dict.txt"),
     output:
-        directory("data/{mode}/bin"),
+        directory(data_bin()),
     log:
         "logs/{mode}/binarize_splits.log",
     conda:

@@ -5,8 +5,8 @@
 
 rule make_hf_jsonl:
     input:
-        review="data/{mode}/raw/{split}.review",
-        label="data/{mode}/raw/{split}.label",
+        review=raw_file("{split}", "review"),
+        label=raw_file("{split}", "label"),
     output:
         jsonl_split("{split}"),
     log:
@@ -28,7 +28,7 @@ rule convert_checkpoint_to_hf:
         checkpoint=pretrained_file("model.pt"),
         dictionary=pretrained_file("dict.txt"),
         spm=pretrained_file("sentencepiece.bpe.model"),
-        reviews=expand("data/{{mode}}/raw/{split}.review", split=SPLITS),
+        reviews=[raw_file(split, "review") for split in SPLITS],
     output:
         folder=directory(hf_model()),
         parity="models/{mode}/hf_parity.json",
