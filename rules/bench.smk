@@ -16,7 +16,7 @@ rule benchmark_fairseq:
         runtime=60,
     params:
         bench=config["benchmark"],
-        hp=config["real"]["finetune"],  # the lab's recipe at full size
+        hp=config["finetune"]["real"],  # the lab's recipe at full size
     script:
         "../scripts/bench/benchmark_fairseq.py"
 

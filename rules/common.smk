@@ -44,7 +44,7 @@ def peft_recipe_values(mode, method):
     peft.<mode>.hp, `all` first, then the method's."""
     overrides = config["peft"][mode]["hp"]
     return {
-        **config[mode]["finetune"],
+        **config["finetune"][mode],
         **overrides.get("all", {}),
         **overrides.get(method, {}),
     }
@@ -52,10 +52,11 @@ def peft_recipe_values(mode, method):
 
 def check_recipes():
     """Every fine-tuning recipe of the config (both modes, each PEFT method's overrides on top),
-    checked once here, before any job: ranges and combinations the schema cannot express.
+    checked once here, before any job: ranges and combinations the schema cannot express; and
+    the demo's recipe against the checkpoint it fine-tunes.
     """
     for mode in ("demo", "real"):
-        recipes = {f"{mode}.finetune": config[mode]["finetune"]}
+        recipes = {f"finetune.{mode}": config["finetune"][mode]}
         peft = config["peft"].get(mode, {})
         unknown = sorted(set(peft.get("methods", [])) - set(config["peft"]["methods"]))
         if unknown:
@@ -74,6 +75,14 @@ def check_recipes():
                 Recipe.from_config(values)
             except RecipeError as error:
                 raise WorkflowError(f"config: {where}: {error}") from None
+    pretrain, finetune = config["data"]["demo"]["pretrain"], config["finetune"]["demo"]
+    # the demo fine-tunes the checkpoint it pretrains: one shape for both
+    for key in ("arch", "max_positions"):
+        if pretrain[key] != finetune[key]:
+            raise WorkflowError(
+                f"config: finetune.demo.{key}: {finetune[key]} but the demo's checkpoint is "
+                f"pretrained with data.demo.pretrain.{key}: {pretrain[key]}"
+            )
 
 
 check_recipes()
@@ -191,12 +200,12 @@ logger.info(f"fine-tuning workflow: mode={MODE} (config mode: {config['mode']})"
 
 
 def finetune_hp(wildcards):
-    return config[wildcards.mode]["finetune"]
+    return config["finetune"][wildcards.mode]
 
 
 def stock_hp(wildcards):
     """The config's recipe without the speed levers: the tuned-vs-stock comparison's baseline."""
-    return {**config[wildcards.mode]["finetune"], **STOCK_LEVERS}
+    return {**config["finetune"][wildcards.mode], **STOCK_LEVERS}
 
 
 def run_dir(mode, init, seed, branch="fairseq"):

@@ -20,8 +20,8 @@ rule download_real_archive:
         mem_mb=1000,
         runtime=30,
     params:
-        url=lambda wildcards: config["real"]["urls"][wildcards.kind],
-        sha256=lambda wildcards: config["real"]["sha256"][wildcards.kind],
+        url=lambda wildcards: config["data"]["real"]["urls"][wildcards.kind],
+        sha256=lambda wildcards: config["data"]["real"]["sha256"][wildcards.kind],
         provides=lambda wildcards: REAL_ARCHIVE_FILES[wildcards.kind],
     script:
         "../scripts/data/download_real_archive.py"
@@ -41,7 +41,7 @@ rule unpack_real_data:
         mem_mb=2000,
         runtime=10,
     params:
-        valid_size=config["real"]["valid_size"],
+        valid_size=config["data"]["real"]["valid_size"],
     script:
         "../scripts/data/unpack_real_data.py"
 
@@ -80,7 +80,7 @@ rule make_demo_corpus:
         mem_mb=1000,
         runtime=5,
     params:
-        corpus=config["demo"]["corpus"],
+        corpus=config["data"]["demo"]["corpus"],
     script:
         "../scripts/data/make_demo_corpus.py"
 
@@ -99,7 +99,7 @@ rule train_demo_sentencepiece:
         mem_mb=2000,
         runtime=5,
     params:
-        vocab_size=config["demo"]["spm_vocab_size"],
+        vocab_size=config["data"]["demo"]["spm_vocab_size"],
     script:
         "../scripts/data/train_demo_sentencepiece.py"
 
@@ -144,7 +144,7 @@ rule pretrain_demo_mlm:
         runtime=30,
     params:
         placement=PLACEMENT,
-        hp=config["demo"]["pretrain"],
+        hp=config["data"]["demo"]["pretrain"],
     script:
         "../scripts/data/pretrain_demo_mlm.py"
 

@@ -84,8 +84,8 @@ rule probe_pretraining_curve:
         mem_mb=4000,
         runtime=10,
     params:
-        hp=config["demo"]["finetune"],
-        corpus=config["demo"]["corpus"],
+        hp=config["finetune"]["demo"],
+        corpus=config["data"]["demo"]["corpus"],
         prepared=lambda wildcards, input: str(Path(input.splits[0]).parent),
     script:
         "../scripts/fairseq/probe_pretraining_curve.py"
@@ -108,8 +108,8 @@ rule count_fairseq_parameters:
         mem_mb=4000,
         runtime=5,
     params:
-        arch=lambda wildcards: config[wildcards.mode]["finetune"]["arch"],
-        max_positions=lambda wildcards: config[wildcards.mode]["finetune"][
+        arch=lambda wildcards: config["finetune"][wildcards.mode]["arch"],
+        max_positions=lambda wildcards: config["finetune"][wildcards.mode][
             "max_positions"
         ],
     script:

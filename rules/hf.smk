@@ -44,7 +44,7 @@ rule convert_checkpoint_to_hf:
         runtime=15,
     params:
         published=hf_published,
-        max_positions=lambda wildcards: config[wildcards.mode]["finetune"][
+        max_positions=lambda wildcards: config["finetune"][wildcards.mode][
             "max_positions"
         ],
         batch_size=config["hf"]["parity"]["batch_size"],

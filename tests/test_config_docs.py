@@ -80,4 +80,4 @@ def test_every_key_of_config_yaml_has_a_row():
     # both modes' recipes are listed key by key (the schema gives them by $ref)
     for mode in ("real", "demo"):
         for key in SCHEMA["definitions"]["finetune"]["properties"]:
-            assert [mode, "finetune", key] in keys
+            assert ["finetune", mode, key] in keys

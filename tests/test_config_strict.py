@@ -5,16 +5,18 @@ import pytest
 from conftest import make_workdir, run_snakemake
 
 CASES = [
-    ("real:\n  valid_sise: 100\n", "config: real: Additional properties are not allowed ('valid_sise' was unexpected)"),
+    ("data:\n  real:\n    valid_sise: 100\n", "config: data.real: Additional properties are not allowed ('valid_sise' was unexpected)"),
     ("seed: [0]\n", "config: top level: Additional properties are not allowed ('seed' was unexpected)"),
     ("threads:\n  trian: 2\n", "config: threads: Additional properties are not allowed ('trian' was unexpected)"),
-    ("real:\n  urls: {dta: x}\n", "config: real.urls: Additional properties are not allowed ('dta' was unexpected)"),
-    ("real:\n  sha256: {model: ''}\n", "config: real.sha256: Additional properties are not allowed ('model' was unexpected)"),
+    ("data:\n  real:\n    urls: {dta: x}\n", "config: data.real.urls: Additional properties are not allowed ('dta' was unexpected)"),
+    ("data:\n  real:\n    sha256: {model: ''}\n", "config: data.real.sha256: Additional properties are not allowed ('model' was unexpected)"),
     ("benchmark:\n  thread: 2\n", "config: benchmark: Additional properties are not allowed ('thread' was unexpected)"),
-    ("demo:\n  spm_vocab: 800\n", "config: demo: Additional properties are not allowed ('spm_vocab' was unexpected)"),
-    ("demo:\n  finetune: {lr: -1}\n", "config: demo.finetune.lr: -1 is less than or equal to the minimum of 0"),
+    ("data:\n  demo:\n    spm_vocab: 800\n", "config: data.demo: Additional properties are not allowed ('spm_vocab' was unexpected)"),
+    ("finetune:\n  demo: {lr: -1}\n", "config: finetune.demo.lr: -1 is less than or equal to the minimum of 0"),
     ("peft:\n  demo:\n    hp:\n      bitfitt: {lr: 1.0e-3}\n", "config: peft.demo.hp: bitfitt not defined in peft.methods"),
     ("peft:\n  demo:\n    methods: [full, lora9]\n", "config: peft.demo.methods: lora9 not defined in peft.methods"),
+    ("finetune:\n  demo: {arch: roberta_small}\n",
+     "config: finetune.demo.arch: roberta_small but the demo's checkpoint is pretrained with data.demo.pretrain.arch: roberta_demo"),
 ]
 
 

@@ -2,7 +2,7 @@
 
 One table per top-level section of config/config.yaml: each key's dotted path (`<name>` for the
 entries of a map, whose names the user chooses), its type from config/schema.yaml (`$ref`s
-followed into the definitions, so both modes' `finetune` blocks are listed key by key), its
+followed into the definitions, so both modes' recipes under `finetune` are listed key by key), its
 default from config/config.yaml and its meaning, the schema's `description`.
 
     python tools/config_docs.py           # rewrite config/README.md
@@ -116,7 +116,7 @@ def default_text(value, node: dict) -> str:
 
 
 def prose(text: str) -> str:
-    """A description as Markdown: placeholders such as <s> or <mode>.finetune, which a renderer
+    """A description as Markdown: placeholders such as <s> or finetune.<mode>, which a renderer
     would take for HTML tags, put in code spans (text already in backticks is left as it is)."""
     parts = text.split("`")
     parts[::2] = [re.sub(r"(</?[\w-]+>[\w.]*)", r"`\1`", part) for part in parts[::2]]

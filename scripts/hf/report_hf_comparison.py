@@ -42,7 +42,7 @@ def main():
     if mode == "demo":
         lines += ["Offline demo (synthetic reviews, a tiny RoBERTa pretrained here); the reference rows are "
                   "the published real-data results, shown for layout only.", ""]
-    lines += ["Both toolkits run one recipe (config `<mode>.finetune`) on the same splits; the HF runs start "
+    lines += ["Both toolkits run one recipe (config `finetune.<mode>`) on the same splits; the HF runs start "
               "from the fairseq checkpoint converted by the workflow (`models/<mode>/hf_pretrained`, parity "
               "checked). Test accuracy is read at the best-valid epoch (ties: the later epoch).", "",
               "## Per-seed test accuracy (valid accuracy, best epoch)", ""]

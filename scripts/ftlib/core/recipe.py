@@ -1,4 +1,4 @@
-"""The fine-tuning recipe: one typed object, built once from config (<mode>.finetune, with the
+"""The fine-tuning recipe: one typed object, built once from config (finetune.<mode>, with the
 PEFT method's overrides on top), used by the fairseq, HF and PEFT branches and the benchmark.
 
 fairseq's RoBERTa GLUE recipe; the HF branch follows it step for step (ftlib.hf.train). Values
