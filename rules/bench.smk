@@ -12,8 +12,8 @@ rule benchmark_fairseq:
         "../envs/fairseq.yaml"
     threads: config["benchmark"]["threads"]
     resources:
-        mem_mb=8000,
-        runtime=60,
+        mem_mb=attempt_scaled(8000),
+        runtime=attempt_scaled(60),
     params:
         bench=config["benchmark"],
         hp=config["finetune"]["real"],  # the lab's recipe at full size
@@ -64,8 +64,8 @@ rule report_tuned_vs_stock:
         "../envs/fairseq.yaml"
     threads: config["threads"]["light"]
     resources:
-        mem_mb=2000,
-        runtime=5,
+        mem_mb=attempt_scaled(2000),
+        runtime=attempt_scaled(5),
     params:
         tuned_hp=finetune_hp,
         stock_hp=stock_hp,

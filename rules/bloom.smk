@@ -12,8 +12,8 @@ rule download_bloom_faq:
         "../envs/fairseq.yaml"
     threads: config["threads"]["light"]
     resources:
-        mem_mb=1000,
-        runtime=10,
+        mem_mb=attempt_scaled(1000),
+        runtime=attempt_scaled(10),
     params:
         url=config["bloom"]["real"]["faq_url"],
         sha256=config["bloom"]["real"]["faq_sha256"],
@@ -33,8 +33,8 @@ rule prepare_bloom_faq:
         "../envs/fairseq.yaml"
     threads: config["threads"]["light"]
     resources:
-        mem_mb=1000,
-        runtime=5,
+        mem_mb=attempt_scaled(1000),
+        runtime=attempt_scaled(5),
     params:
         heldout_size=lambda wildcards: bloom_cfg(wildcards)["heldout_size"],
         seed=lambda wildcards: bloom_cfg(wildcards)["split_seed"],
@@ -56,8 +56,8 @@ rule pretrain_bloom_demo:
         "../envs/fairseq.yaml"
     threads: config["threads"]["train"]
     resources:
-        mem_mb=3000,
-        runtime=20,
+        mem_mb=attempt_scaled(3000),
+        runtime=attempt_scaled(20),
     params:
         model=config["bloom"]["demo"]["model"],
         pretrain=config["bloom"]["demo"]["pretrain"],
@@ -76,8 +76,8 @@ rule count_bloom_parameters:
         "../envs/fairseq.yaml"
     threads: config["threads"]["light"]
     resources:
-        mem_mb=3000,
-        runtime=5,
+        mem_mb=attempt_scaled(3000),
+        runtime=attempt_scaled(5),
     params:
         reference_shape=config["bloom"]["reference_model"],
         lora=config["bloom"]["lora"],
@@ -102,8 +102,12 @@ rule finetune_bloom:
         "../envs/fairseq.yaml"
     threads: config["threads"]["train"]
     resources:
-        mem_mb=lambda wildcards: 4000 if wildcards.mode == "demo" else 16000,
-        runtime=lambda wildcards: 20 if wildcards.mode == "demo" else 240,
+        mem_mb=attempt_scaled(
+            lambda wildcards: 4000 if wildcards.mode == "demo" else 16000
+        ),
+        runtime=attempt_scaled(
+            lambda wildcards: 20 if wildcards.mode == "demo" else 240
+        ),
     params:
         placement=PLACEMENT,
         base=bloom_base_source,
@@ -131,7 +135,7 @@ rule report_bloom:
         "../envs/fairseq.yaml"
     threads: config["threads"]["light"]
     resources:
-        mem_mb=2000,
-        runtime=5,
+        mem_mb=attempt_scaled(2000),
+        runtime=attempt_scaled(5),
     script:
         "../scripts/bloom/report_bloom.py"

@@ -20,6 +20,27 @@ if SCRIPTS_DIR not in _python_path:
 from ftlib.core.device import DeviceError
 from ftlib.core.device import resolve as resolve_placement
 from ftlib.core.recipe import STOCK_LEVERS, Recipe, RecipeError
+from ftlib.core.workflow_lock import clear_stale_locks, record_owner, release_owner
+
+# A killed run's lock would stop the README's command until `snakemake --unlock`: removed here,
+# before Snakemake takes its lock, when provably stale (ftlib/core/workflow_lock.py); the killed
+# jobs' outputs are then redone (rerun-incomplete, profiles/default/).
+if workflow.is_main_process:
+    _stale = clear_stale_locks()
+    if _stale:
+        logger.warning(_stale)
+
+
+onstart:
+    record_owner()
+
+
+onsuccess:
+    release_owner()
+
+
+onerror:
+    release_owner()
 
 
 def validate_config():
@@ -197,6 +218,17 @@ def resolve_mode(requested):
 
 MODE = resolve_mode(config["mode"])
 logger.info(f"fine-tuning workflow: mode={MODE} (config mode: {config['mode']})")
+
+
+def attempt_scaled(base):
+    """A resource (mem_mb, runtime) that grows with the attempt: a job killed at its memory or
+    time limit asks for twice as much on its retry (the SLURM profile's `retries`), and a
+    training job continues from its last finished epoch (ftlib/core/resume.py)."""
+
+    def value(wildcards, attempt):
+        return (base(wildcards) if callable(base) else base) * attempt
+
+    return value
 
 
 def finetune_hp(wildcards):

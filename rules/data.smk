@@ -17,8 +17,8 @@ rule download_real_archive:
         "../envs/fairseq.yaml"
     threads: config["threads"]["light"]
     resources:
-        mem_mb=1000,
-        runtime=30,
+        mem_mb=attempt_scaled(1000),
+        runtime=attempt_scaled(30),
     params:
         url=lambda wildcards: config["data"]["real"]["urls"][wildcards.kind],
         sha256=lambda wildcards: config["data"]["real"]["sha256"][wildcards.kind],
@@ -38,8 +38,8 @@ rule unpack_real_data:
         "../envs/fairseq.yaml"
     threads: config["threads"]["light"]
     resources:
-        mem_mb=2000,
-        runtime=10,
+        mem_mb=attempt_scaled(2000),
+        runtime=attempt_scaled(10),
     params:
         valid_size=config["data"]["real"]["valid_size"],
     script:
@@ -57,8 +57,8 @@ rule unpack_real_checkpoint:
         "../envs/fairseq.yaml"
     threads: config["threads"]["light"]
     resources:
-        mem_mb=2000,
-        runtime=10,
+        mem_mb=attempt_scaled(2000),
+        runtime=attempt_scaled(10),
     script:
         "../scripts/data/unpack_real_checkpoint.py"
 
@@ -77,8 +77,8 @@ rule make_demo_corpus:
         "../envs/fairseq.yaml"
     threads: config["threads"]["light"]
     resources:
-        mem_mb=1000,
-        runtime=5,
+        mem_mb=attempt_scaled(1000),
+        runtime=attempt_scaled(5),
     params:
         corpus=config["data"]["demo"]["corpus"],
     script:
@@ -96,8 +96,8 @@ rule train_demo_sentencepiece:
         "../envs/fairseq.yaml"
     threads: config["threads"]["light"]
     resources:
-        mem_mb=2000,
-        runtime=5,
+        mem_mb=attempt_scaled(2000),
+        runtime=attempt_scaled(5),
     params:
         vocab_size=config["data"]["demo"]["spm_vocab_size"],
     script:
@@ -117,8 +117,8 @@ rule binarize_demo_pretrain_text:
         "../envs/fairseq.yaml"
     threads: config["threads"]["light"]
     resources:
-        mem_mb=2000,
-        runtime=10,
+        mem_mb=attempt_scaled(2000),
+        runtime=attempt_scaled(10),
     script:
         "../scripts/data/binarize_demo_pretrain_text.py"
 
@@ -140,8 +140,8 @@ rule pretrain_demo_mlm:
     # ran at 1 update/s instead of 20 (OpenMP threads waiting on each other).
     threads: config["threads"]["train"]
     resources:
-        mem_mb=4000,
-        runtime=30,
+        mem_mb=attempt_scaled(4000),
+        runtime=attempt_scaled(30),
     params:
         placement=PLACEMENT,
         hp=config["data"]["demo"]["pretrain"],
@@ -164,8 +164,8 @@ rule check_checkpoint:
         "../envs/fairseq.yaml"
     threads: config["threads"]["light"]
     resources:
-        mem_mb=4000,
-        runtime=5,
+        mem_mb=attempt_scaled(4000),
+        runtime=attempt_scaled(5),
     script:
         "../scripts/data/check_checkpoint.py"
 
@@ -184,8 +184,8 @@ rule prepare_split:
         "../envs/fairseq.yaml"
     threads: config["threads"]["light"]
     resources:
-        mem_mb=2000,
-        runtime=10,
+        mem_mb=attempt_scaled(2000),
+        runtime=attempt_scaled(10),
     params:
         labels=config["labels"],
     script:
@@ -205,8 +205,8 @@ rule binarize_splits:
         "../envs/fairseq.yaml"
     threads: config["threads"]["light"]
     resources:
-        mem_mb=2000,
-        runtime=15,
+        mem_mb=attempt_scaled(2000),
+        runtime=attempt_scaled(15),
     params:
         splits=SPLITS,
         labels=config["labels"],

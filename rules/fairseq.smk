@@ -22,8 +22,8 @@ rule finetune_fairseq:
         "../envs/fairseq.yaml"
     threads: config["threads"]["train"]
     resources:
-        mem_mb=6000,
-        runtime=120,
+        mem_mb=attempt_scaled(6000),
+        runtime=attempt_scaled(120),
     params:
         placement=PLACEMENT,
         hp=finetune_hp,
@@ -50,8 +50,8 @@ rule probe_checkpoint:
         "../envs/fairseq.yaml"
     threads: config["threads"]["train"]
     resources:
-        mem_mb=4000,
-        runtime=lambda wildcards: 5 if wildcards.mode == "demo" else 30,
+        mem_mb=attempt_scaled(4000),
+        runtime=attempt_scaled(lambda wildcards: 5 if wildcards.mode == "demo" else 30),
     params:
         hp=finetune_hp,
         prepared=lambda wildcards, input: str(Path(input.splits[0]).parent),
@@ -81,8 +81,8 @@ rule probe_pretraining_curve:
         "../envs/fairseq.yaml"
     threads: config["threads"]["train"]
     resources:
-        mem_mb=4000,
-        runtime=10,
+        mem_mb=attempt_scaled(4000),
+        runtime=attempt_scaled(10),
     params:
         hp=config["finetune"]["demo"],
         corpus=config["data"]["demo"]["corpus"],
@@ -105,8 +105,8 @@ rule count_fairseq_parameters:
         "../envs/fairseq.yaml"
     threads: config["threads"]["light"]
     resources:
-        mem_mb=4000,
-        runtime=5,
+        mem_mb=attempt_scaled(4000),
+        runtime=attempt_scaled(5),
     params:
         arch=lambda wildcards: config["finetune"][wildcards.mode]["arch"],
         max_positions=lambda wildcards: config["finetune"][wildcards.mode][
@@ -144,8 +144,8 @@ rule report_fairseq:
         "../envs/fairseq.yaml"
     threads: config["threads"]["light"]
     resources:
-        mem_mb=2000,
-        runtime=5,
+        mem_mb=attempt_scaled(2000),
+        runtime=attempt_scaled(5),
     params:
         inits=config["inits"],
         seeds=config["seeds"],

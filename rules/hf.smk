@@ -15,8 +15,8 @@ rule make_hf_jsonl:
         "../envs/fairseq.yaml"
     threads: config["threads"]["light"]
     resources:
-        mem_mb=1000,
-        runtime=5,
+        mem_mb=attempt_scaled(1000),
+        runtime=attempt_scaled(5),
     params:
         labels=config["labels"],
     script:
@@ -40,8 +40,8 @@ rule convert_checkpoint_to_hf:
         "../envs/fairseq.yaml"
     threads: config["threads"]["light"]
     resources:
-        mem_mb=4000,
-        runtime=15,
+        mem_mb=attempt_scaled(4000),
+        runtime=attempt_scaled(15),
     params:
         published=hf_published,
         max_positions=lambda wildcards: config["finetune"][wildcards.mode][
@@ -70,8 +70,8 @@ rule finetune_hf:
         "../envs/fairseq.yaml"
     threads: config["threads"]["train"]
     resources:
-        mem_mb=6000,
-        runtime=120,
+        mem_mb=attempt_scaled(6000),
+        runtime=attempt_scaled(120),
     params:
         placement=PLACEMENT,
         hp=finetune_hp,
@@ -96,8 +96,8 @@ rule report_hf_comparison:
         "../envs/fairseq.yaml"
     threads: config["threads"]["light"]
     resources:
-        mem_mb=2000,
-        runtime=5,
+        mem_mb=attempt_scaled(2000),
+        runtime=attempt_scaled(5),
     params:
         inits=config["inits"],
         seeds=config["seeds"],

@@ -15,8 +15,8 @@ rule count_peft_parameters:
         "../envs/fairseq.yaml"
     threads: config["threads"]["light"]
     resources:
-        mem_mb=3000,
-        runtime=10,
+        mem_mb=attempt_scaled(3000),
+        runtime=attempt_scaled(10),
     params:
         methods=config["peft"]["methods"],
         architectures=config["peft"]["architectures"],
@@ -43,8 +43,8 @@ rule finetune_peft:
         "../envs/fairseq.yaml"
     threads: config["threads"]["train"]
     resources:
-        mem_mb=6000,
-        runtime=240,
+        mem_mb=attempt_scaled(6000),
+        runtime=attempt_scaled(240),
     params:
         placement=PLACEMENT,
         hp=peft_hp,
@@ -69,8 +69,8 @@ rule report_peft:
         "../envs/fairseq.yaml"
     threads: config["threads"]["light"]
     resources:
-        mem_mb=2000,
-        runtime=5,
+        mem_mb=attempt_scaled(2000),
+        runtime=attempt_scaled(5),
     params:
         methods=lambda wildcards: config["peft"][wildcards.mode]["methods"],
         seeds=lambda wildcards: config["peft"][wildcards.mode]["seeds"],

@@ -31,13 +31,18 @@ def make_workdir(path: Path) -> Path:
     return path
 
 
-def run_snakemake(workdir: Path, *args: str, configfile: str | None = "demo_small.yaml",
-                  check: bool = True) -> subprocess.CompletedProcess:
+def snakemake_command(workdir: Path, *args: str, configfile: str | None = "demo_small.yaml") -> list[str]:
     # targets and options first: --configfile takes every word after it
     cmd = [str(Path(sys.executable).parent / "snakemake"), *args, "-s", str(REPO / "Snakefile"),
            "-d", str(workdir), "--cores", "2"]
     if configfile:
         cmd += ["--configfile", str(CONFIGS / configfile)]
+    return cmd
+
+
+def run_snakemake(workdir: Path, *args: str, configfile: str | None = "demo_small.yaml",
+                  check: bool = True) -> subprocess.CompletedProcess:
+    cmd = snakemake_command(workdir, *args, configfile=configfile)
     proc = subprocess.run(cmd, cwd=workdir, env=snakemake_env(), capture_output=True, text=True)
     if check and proc.returncode != 0:
         raise AssertionError(f"snakemake failed ({proc.returncode}):\n{proc.stdout[-4000:]}\n{proc.stderr[-6000:]}")

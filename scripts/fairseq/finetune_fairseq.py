@@ -2,7 +2,8 @@
 
 Writes the run's TensorBoard logs, its best checkpoint, and metrics.json: per-epoch
 valid/test accuracy read back from those TensorBoard events, and the reported number
-(test accuracy at the best-valid epoch).
+(test accuracy at the best-valid epoch). A killed attempt is resumed from its last finished
+epoch by the next one, with the same numbers as an uninterrupted run.
 """
 import re
 import shutil
@@ -15,7 +16,8 @@ from ftlib.core.errors import run_step
 from ftlib.core.recipe import Recipe
 from ftlib.fairseq.commands import finetune_command, validate_command
 from ftlib.core.metrics import run_metrics
-from ftlib.core.proc import find_executable, run_logged
+from ftlib.core.proc import find_executable, note, run_logged
+from ftlib.core.resume import InProgress
 from ftlib.core.textio import write_json
 
 
@@ -32,34 +34,51 @@ def evaluate_once(recipe, data_bin, checkpoint, log, placement) -> float:
     return float(found[0])
 
 
+def keep_best_checkpoint(work: Path, checkpoint) -> None:
+    """checkpoint_best.pt as the run's output, without the optimizer state it carries for a
+    resume (three times the weights' size; nothing reads it from there)."""
+    import torch
+
+    state = torch.load(work / "checkpoint_best.pt", map_location="cpu", weights_only=False)
+    state.pop("last_optimizer_state", None)
+    torch.save(state, checkpoint)
+
+
 def main():
     recipe, out = Recipe.from_config(snakemake.params.hp), snakemake.output
     placement = resolve(**snakemake.params.placement)  # on this node: auto = cuda when present
     run_dir = Path(out.metrics).parent
-    # A crashed earlier attempt may have left checkpoints that fairseq would resume from.
-    for stale in ("checkpoint_last.pt", "checkpoint_best.pt"):
-        (run_dir / stale).unlink(missing_ok=True)
-    shutil.rmtree(out.tensorboard, ignore_errors=True)
-    run_dir.mkdir(parents=True, exist_ok=True)
-
     n_train = len(read_lines(snakemake.input.train_labels))
     total, warmup = recipe.schedule(n_train)
     restore = snakemake.input.get("checkpoint") if snakemake.wildcards.init == "pretrained" else None
-    cmd = finetune_command(
-        recipe, snakemake.input.data_bin, run_dir, out.tensorboard, int(snakemake.wildcards.seed),
-        n_train, restore_file=restore, executable=find_executable("fairseq-train"), placement=placement,
-    )
+
+    # fairseq's save dir and TensorBoard folder while the run is going: a killed job's next
+    # attempt continues from its last finished epoch (ftlib.core.resume).
+    work = InProgress(run_dir, {"recipe": snakemake.params.hp, "placement": placement.record(),
+                                "init": snakemake.wildcards.init, "seed": snakemake.wildcards.seed})
+    def command(resume_from=None):
+        return finetune_command(
+            recipe, snakemake.input.data_bin, work.path, work.path / "tensorboard", int(snakemake.wildcards.seed),
+            n_train, restore_file=restore, executable=find_executable("fairseq-train"), placement=placement,
+            resumable=True, resume_from=resume_from,
+        )
+
+    last = work.path / "checkpoint_last.pt"
+    resuming = work.open(resumable=last.is_file())
     print(f"fine-tune {snakemake.wildcards.init} seed {snakemake.wildcards.seed}: {n_train} train "
           f"reviews, {total} updates, {warmup} warmup, {snakemake.threads} thread(s), on {placement.device} "
           f"({placement.name}, {placement.precision})", flush=True)
+    if resuming:
+        note(f"resuming the killed attempt from {last}", snakemake.log[0])
     started = time.time()
-    run_logged(cmd, snakemake.log[0], threads=snakemake.threads)
+    run_logged(command(last if resuming else None), snakemake.log[0], threads=snakemake.threads)
     best_test = None
     if recipe.tests_once:
-        best_test = evaluate_once(recipe, snakemake.input.data_bin, out.checkpoint, snakemake.log[0], placement)
+        best_test = evaluate_once(recipe, snakemake.input.data_bin, work.path / "checkpoint_best.pt",
+                                  snakemake.log[0], placement)
     wall = time.time() - started
 
-    metrics = run_metrics(out.tensorboard, best_checkpoint_test=best_test)
+    metrics = run_metrics(work.path / "tensorboard", best_checkpoint_test=best_test)
     metrics.update(
         init=snakemake.wildcards.init, seed=int(snakemake.wildcards.seed), n_train=n_train,
         total_updates=total, warmup_updates=warmup, threads=snakemake.threads,
@@ -67,8 +86,12 @@ def main():
         batching=recipe.batching, test_eval=recipe.test_eval, **placement.record(),
     )
     if len(metrics["epochs"]) != recipe.max_epoch:
-        raise RuntimeError(f"{out.tensorboard}: {len(metrics['epochs'])} epochs logged, expected {recipe.max_epoch}")
+        raise RuntimeError(f"{work.path / 'tensorboard'}: {len(metrics['epochs'])} epochs logged, expected {recipe.max_epoch}")
+    keep_best_checkpoint(work.path, out.checkpoint)
+    shutil.rmtree(out.tensorboard, ignore_errors=True)
+    shutil.move(work.path / "tensorboard", out.tensorboard)
     write_json(out.metrics, metrics)
+    work.close()
     print(f"best valid epoch {metrics['best_epoch']}: valid {metrics['best_valid_accuracy']:.1f}, "
           f"test {metrics['test_accuracy']:.1f}", flush=True)
 

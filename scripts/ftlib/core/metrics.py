@@ -18,7 +18,12 @@ def read_scalars(logdir, subset: str, tag: str) -> list[tuple[int, float]]:
         return []
     # TensorBoard stores float32: 56.2 comes back as 56.2000007..., so keep float32's 7
     # significant digits (not decimals: a learning rate of 1e-5 must not become 0).
-    return [(event.step, float(f"{event.value:.7g}")) for event in events.Scalars(tag)]
+    # One value per step, the last written: a resumed run logs again the steps its killed
+    # attempt logged after its last checkpoint (the same values: the runs are deterministic).
+    by_step = {}
+    for event in sorted(events.Scalars(tag), key=lambda e: e.wall_time):
+        by_step[event.step] = float(f"{event.value:.7g}")
+    return sorted(by_step.items())
 
 
 def best_epoch(valid_accuracies: list[float]) -> int:

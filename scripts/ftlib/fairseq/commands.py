@@ -31,11 +31,16 @@ def finetune_command(
     restore_file=None,
     executable: str = "fairseq-train",
     placement: Placement = CPU,
+    resumable: bool = False,
+    resume_from=None,
 ) -> list[str]:
     """fairseq-train sentence_prediction, as fairseq's RoBERTa GLUE recipe runs it.
 
     ``restore_file`` given: the pretrained init (weights only; optimizer, dataloader and
-    meters reset). None: the scratch init, from random weights.
+    meters reset). None: the scratch init, from random weights. ``resumable``: also keep
+    checkpoint_last.pt with the optimizer's state at every epoch's end, which a later
+    ``resume_from`` (that checkpoint) continues from: model, optimizer, lr schedule, data
+    order, best score and update count (the update count seeds each update's dropout).
     """
     total, warmup = recipe.schedule(n_train)
     betas = f"({recipe.adam_betas[0]},{recipe.adam_betas[1]})"
@@ -58,15 +63,17 @@ def finetune_command(
         # stock: test evaluated every epoch; tuned: only the best checkpoint, once, afterwards
         "--valid-subset", "valid" if recipe.tests_once else "valid,test",
         "--best-checkpoint-metric", "accuracy", "--maximize-best-checkpoint-metric",
-        "--save-dir", str(save_dir), "--no-epoch-checkpoints", "--no-last-checkpoints",
-        "--no-save-optimizer-state",
+        "--save-dir", str(save_dir), "--no-epoch-checkpoints",
+        *([] if resumable else ["--no-last-checkpoints", "--no-save-optimizer-state"]),
         "--tensorboard-logdir", str(tensorboard_dir),
         "--seed", str(seed), *placement.fairseq_flags(), "--num-workers", "0",
         "--log-format", "simple", "--log-interval", str(recipe.log_interval),
     ]
     if recipe.batching == "length_grouped":
         cmd += ["--length-group-size", str(length_group_size(n_train, recipe.batch_size))]
-    if restore_file is not None:
+    if resume_from is not None:
+        cmd += ["--restore-file", str(resume_from)]
+    elif restore_file is not None:
         cmd += [
             "--restore-file", str(restore_file),
             "--reset-optimizer", "--reset-dataloader", "--reset-meters",

@@ -10,9 +10,14 @@ What is kept from fairseq's sentence_prediction so that the two branches run one
   the reported test accuracy is the one at the best-valid epoch (ties: the later epoch);
 - TensorBoard logs laid out as fairseq's (<run>/tensorboard/{train_inner,valid,test}, tags
   ``lr``, ``loss``, ``accuracy``), so ftlib.core.metrics reads both branches the same way.
+A checkpoint is saved at every epoch's end (model, optimizer, schedule, RNG states), so that a
+killed job's next attempt resumes from its last finished epoch (ftlib.core.resume) with the same
+numbers as an uninterrupted run.
 """
 from __future__ import annotations
 
+import dataclasses
+import json
 import math
 import time
 from pathlib import Path
@@ -23,6 +28,7 @@ from ftlib.core.recipe import Recipe
 from ftlib.hf.data import read_jsonl
 from ftlib.core.metrics import run_metrics
 from ftlib.core.proc import peak_rss_mb
+from ftlib.core.resume import InProgress
 
 from transformers import TrainerCallback  # noqa: E402  (after the guard)
 
@@ -88,14 +94,24 @@ class FairseqStyleLogs(TrainerCallback):
 class TestPredictions(TrainerCallback):
     """The test split's predicted labels after every epoch (compute_metrics hands over each
     evaluation's predictions; on_evaluate says which subset they were), so that the best-valid
-    epoch's predictions can be compared example by example."""
+    epoch's predictions can be compared example by example. Kept in ``path`` as well, where a
+    resumed attempt finds the epochs of the killed one."""
 
-    def __init__(self):
-        self.pending, self.per_epoch = None, []
+    def __init__(self, path: Path):
+        self.path, self.pending = path, None
+        self.by_epoch = json.loads(path.read_text()) if path.is_file() else {}
+
+    @property
+    def per_epoch(self) -> list:
+        return [self.by_epoch[str(epoch)] for epoch in sorted(map(int, self.by_epoch))]
 
     def on_evaluate(self, args, state, control, metrics=None, **kwargs):
         if metrics and "eval_test_accuracy" in metrics:
-            self.per_epoch.append(self.pending)
+            self.by_epoch[str(round(state.epoch))] = self.pending
+            self.path.write_text(json.dumps(self.by_epoch))
+
+    def on_save(self, args, state, control, **kwargs):
+        print(f"epoch {round(state.epoch)}: checkpoint saved", flush=True)
 
 
 def train_classifier(model, tokenizer, data_files: dict, recipe: Recipe, out_dir, seed: int, threads: int,
@@ -115,11 +131,22 @@ def train_classifier(model, tokenizer, data_files: dict, recipe: Recipe, out_dir
     import torch
     from transformers import DataCollatorWithPadding, Trainer, TrainingArguments
 
+    from transformers.trainer_utils import get_last_checkpoint
+
     torch.set_num_threads(threads)
     print(f"torch threads: {torch.get_num_threads()}", flush=True)
     out_dir = Path(out_dir)
-    tensorboard_dir = out_dir / "tensorboard"
-    shutil.rmtree(tensorboard_dir, ignore_errors=True)  # never mix events of two attempts
+    # Trainer's checkpoints and the TensorBoard events while the run is going (ftlib.core.resume)
+    work = InProgress(out_dir, {"recipe": dataclasses.asdict(recipe), "seed": seed, "threads": threads,
+                                "labels": list(label_list), "placement": placement.record(),
+                                "model": type(model).__name__})
+    checkpoints = work.path / "trainer"
+    resume_from = get_last_checkpoint(checkpoints) if checkpoints.is_dir() else None
+    if work.open(resumable=resume_from is not None):
+        print(f"resuming the killed attempt from {resume_from}", flush=True)
+    else:
+        resume_from = None
+    tensorboard_dir = work.path / "tensorboard"
 
     splits = {}
     for split in ("train", "valid", "test"):
@@ -138,15 +165,17 @@ def train_classifier(model, tokenizer, data_files: dict, recipe: Recipe, out_dir
     scheduler = torch.optim.lr_scheduler.LambdaLR(
         optimizer, lambda step: fairseq_polynomial_lr_factor(step, warmup, total))
     args = TrainingArguments(
-        output_dir=str(out_dir / "trainer"), per_device_train_batch_size=recipe.batch_size,
+        output_dir=str(checkpoints), per_device_train_batch_size=recipe.batch_size,
         per_device_eval_batch_size=max(recipe.batch_size, 32), num_train_epochs=recipe.max_epoch,
-        eval_strategy="epoch", save_strategy="no", logging_strategy="steps", logging_steps=log_interval,
+        eval_strategy="epoch", save_strategy="epoch", save_total_limit=1,
+        logging_strategy="steps", logging_steps=log_interval,
         report_to="none", seed=seed, data_seed=seed, dataloader_num_workers=0, **placement.trainer_args(),
         max_grad_norm=recipe.clip_norm, disable_tqdm=True, remove_unused_columns=False,
         # batching length_grouped (the fairseq branch's lever): transformers' own length grouping
         train_sampling_strategy="group_by_length" if recipe.batching == "length_grouped" else "random",
     )
-    logs, test_predictions = FairseqStyleLogs(tensorboard_dir, log_interval), TestPredictions()
+    logs = FairseqStyleLogs(tensorboard_dir, log_interval)
+    test_predictions = TestPredictions(work.path / "test_predictions.json")
 
     def compute_metrics(prediction):
         predicted = np.argmax(prediction.predictions, axis=-1)
@@ -168,7 +197,7 @@ def train_classifier(model, tokenizer, data_files: dict, recipe: Recipe, out_dir
     )
     started = time.time()
     try:
-        trainer.train()
+        trainer.train(resume_from_checkpoint=resume_from)
     finally:
         logs.close()
     wall = time.time() - started
@@ -187,5 +216,7 @@ def train_classifier(model, tokenizer, data_files: dict, recipe: Recipe, out_dir
         wall_seconds=round(wall, 1), arch=recipe.arch,
         peak_rss_mb=round(peak_rss_mb(), 1), **placement.record(),
     )
-    shutil.rmtree(out_dir / "trainer", ignore_errors=True)  # Trainer's scratch folder, empty without saves
+    shutil.rmtree(out_dir / "tensorboard", ignore_errors=True)
+    shutil.move(tensorboard_dir, out_dir / "tensorboard")
+    work.close()
     return metrics

@@ -1,0 +1,98 @@
+"""A run killed with SIGKILL (a laptop lid, the OOM killer, a lost SSH session, a cluster's time
+limit) recovers with the README's command: the stale lock is removed, the unfinished jobs are
+redone, and a killed fine-tuning seed continues from its last finished epoch, with the same
+numbers as a run never interrupted (equal, not close: CPU runs are deterministic)."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from conftest import CONFIGS, REPO, make_workdir, run_snakemake, snakemake_command, snakemake_env
+
+sys.path.insert(0, str(REPO / "tools"))
+from compare_runs import without_measurements  # noqa: E402
+
+STALE = "removed the lock left by a killed run"
+
+
+def kill_group_when(proc: subprocess.Popen, ready, timeout: float = 900) -> None:
+    """SIGKILL the run's whole process group (Snakemake and its jobs) as soon as ``ready()``."""
+    deadline = time.time() + timeout
+    while not ready():
+        if proc.poll() is not None:
+            pytest.fail("the run ended before the point where it was to be killed")
+        if time.time() > deadline:
+            os.killpg(proc.pid, signal.SIGKILL)
+            pytest.fail(f"not ready to be killed after {timeout} s")
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+
+
+def start(workdir: Path, *args: str) -> subprocess.Popen:
+    return subprocess.Popen(snakemake_command(workdir, *args, configfile=None), cwd=workdir, env=snakemake_env(),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+
+
+def text(path: Path) -> str:
+    return path.read_text(errors="replace") if path.is_file() else ""
+
+
+def same_numbers(a: Path, b: Path) -> None:
+    left, right = (without_measurements(json.loads(p.read_text())) for p in (a, b))
+    assert left == right, f"{a} and {b} differ"
+
+
+def seed_workdir(demo_run: Path, path: Path) -> Path:
+    """A folder holding the reduced demo's inputs of the fine-tuning jobs, nothing run yet."""
+    work = make_workdir(path)
+    for folder in ("data/demo", "models/demo"):
+        shutil.copytree(demo_run / folder, work / folder)
+    return work
+
+
+FAIRSEQ_SAVED = re.compile(r"Saved checkpoint \S+ \(epoch 2 @")
+TRAINER_SAVED = re.compile(r"^epoch 2: checkpoint saved$", re.M)
+LONGER = "finetune:\n  demo: {max_epoch: 20}\n"  # epochs 3-20: seconds to be killed in
+TUNED = "finetune:\n  demo: {max_epoch: 20, optimizer: adamw_fused, test_eval: best_checkpoint}\n"
+PEFT_LONGER = "peft:\n  demo:\n    hp:\n      all: {max_epoch: 20}\n"
+CASES = {  # run: (rule, log name, when to kill, config)
+    "fairseq/pretrained": ("finetune_fairseq", "pretrained_seed0", FAIRSEQ_SAVED, LONGER),
+    "fairseq/scratch": ("finetune_fairseq", "scratch_seed0", FAIRSEQ_SAVED, TUNED),  # the shipped levers
+    "hf/pretrained": ("finetune_hf", "pretrained_seed0", TRAINER_SAVED, LONGER),
+    "peft/lora_q_r4": ("finetune_peft", "lora_q_r4_seed0", TRAINER_SAVED, PEFT_LONGER),
+}
+
+
+@pytest.mark.parametrize("run", CASES)
+def test_a_killed_seed_resumes_from_its_last_epoch_with_the_same_numbers(demo_run, tmp_path, run):
+    rule, log_name, saved, extra = CASES[run]
+    longer = tmp_path / "longer.yaml"
+    longer.write_text(extra)
+    target = f"runs/demo/{run}/seed0/metrics.json"
+    args = (target, "--allowed-rules", rule, "--configfile", str(CONFIGS / "demo_small.yaml"), str(longer))
+
+    whole = seed_workdir(demo_run, tmp_path / "whole")
+    run_snakemake(whole, *args, configfile=None)
+
+    killed = seed_workdir(demo_run, tmp_path / "killed")
+    log = killed / f"logs/demo/{rule}/{log_name}.log"
+    kill_group_when(start(killed, *args), lambda: saved.search(text(log)))
+    assert not (killed / target).exists()
+    assert list((killed / ".snakemake/locks").glob("*.lock")), "the kill left no lock: nothing tested"
+
+    rerun = run_snakemake(killed, *args, configfile=None)  # as the README runs it: no --unlock
+    assert STALE in rerun.stdout + rerun.stderr
+    assert "resuming the killed attempt" in text(log)
+    same_numbers(whole / target, killed / target)
+    assert json.loads((killed / target).read_text())["epochs"][-1]["epoch"] == 20
+    assert not (killed / Path(target).parent / "in_progress").exists()
