@@ -73,8 +73,8 @@ def peft_recipe_values(mode, method):
 
 def check_recipes():
     """Every fine-tuning recipe of the config (both modes, each PEFT method's overrides on top),
-    checked once here, before any job: ranges and combinations the schema cannot express; and
-    the demo's recipe against the checkpoint it fine-tunes.
+    checked once here, before any job: ranges and combinations the schema cannot express; the
+    label set against the classification head; the demo's recipe against its checkpoint.
     """
     for mode in ("demo", "real"):
         recipes = {f"finetune.{mode}": config["finetune"][mode]}
@@ -96,6 +96,14 @@ def check_recipes():
                 Recipe.from_config(values)
             except RecipeError as error:
                 raise WorkflowError(f"config: {where}: {error}") from None
+    labels = config["labels"]
+    for mode in ("demo", "real"):  # one output of the classification head per label
+        classes = config["finetune"][mode]["num_classes"]
+        if classes != len(labels):
+            raise WorkflowError(
+                f"config: finetune.{mode}.num_classes: {classes}, but labels has "
+                f"{len(labels)} entries ({', '.join(map(str, labels))})"
+            )
     pretrain, finetune = config["data"]["demo"]["pretrain"], config["finetune"]["demo"]
     # the demo fine-tunes the checkpoint it pretrains: one shape for both
     for key in ("arch", "max_positions"):

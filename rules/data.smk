@@ -166,6 +166,8 @@ rule check_checkpoint:
     resources:
         mem_mb=attempt_scaled(4000),
         runtime=attempt_scaled(5),
+    params:
+        hp=finetune_hp,
     script:
         "../scripts/data/check_checkpoint.py"
 
@@ -175,6 +177,7 @@ rule prepare_split:
         review=raw_file("{split}", "review"),
         label=raw_file("{split}", "label"),
         spm=pretrained_file("sentencepiece.bpe.model"),
+        dictionary=pretrained_file("dict.txt"),
     output:
         review=prepared_file("{split}", "spm.review"),
         label=prepared_file("{split}", "label"),

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from conftest import error_lines, job_counts, make_workdir, run_snakemake
-from ftlib.data.checks import check_fairseq_checkpoint, check_labelled_split
+from ftlib.data.checks import check_fairseq_checkpoint, check_labelled_split, check_pieces_in_dictionary
 from ftlib.core.errors import InputError
 
 RAW = Path("data/real/raw")
@@ -92,6 +92,28 @@ def test_checkpoint_that_does_not_fit_its_dictionary(real_layout):
     assert_stops_before_training(real_layout, "models/real/pretrained/model.pt: embedding has")
 
 
+def test_checkpoint_of_another_shape_than_the_configured_arch(real_layout):
+    import torch
+
+    model = real_layout / CKPT / "model.pt"
+    state = torch.load(model, map_location="cpu", weights_only=False)
+    state["model"] = {k: v for k, v in state["model"].items() if ".layers.1." not in k}  # 2 layers -> 1
+    torch.save(state, model)
+    assert_stops_before_training(
+        real_layout, "models/real/pretrained/model.pt: layers is 1 but finetune.real (arch roberta_demo, "
+                     "max_positions 256) needs 2: the checkpoint does not have the configured shape")
+
+
+def test_files_saved_with_a_byte_order_mark_are_read_as_text(real_layout):
+    for name in ("train.label", "train.review"):  # as a Windows editor saves them
+        path = real_layout / RAW / name
+        path.write_bytes("\ufeff".encode() + path.read_bytes())
+    run_snakemake(real_layout, "data/real/prepared/train.label", configfile="real_from_demo.yaml")
+    prepared = (real_layout / "data/real/prepared/train.label").read_text().splitlines()
+    assert prepared == (real_layout / RAW / "train.label").read_text(encoding="utf-8-sig").splitlines()
+    assert "\ufeff" not in (real_layout / "data/real/prepared/train.spm.review").read_text()
+
+
 # The same checks as functions, on small files.
 
 def write(path: Path, text: str) -> Path:
@@ -127,3 +149,13 @@ def test_check_checkpoint_errors(tmp_path):
     torch.save({"something": 1}, tmp_path / "model.pt")
     with pytest.raises(InputError, match="not a fairseq checkpoint"):
         check_fairseq_checkpoint(tmp_path / "model.pt", tmp_path / "dict.txt")
+
+
+def test_a_sentencepiece_model_of_another_dictionary_is_refused(tmp_path):
+    dictionary = write(tmp_path / "dict.txt", "▁bien 10\n▁mal 8\n")
+    assert check_pieces_in_dictionary(["▁bien ▁mal", "▁bien"], tmp_path / "spm.model", dictionary) == 0
+    with pytest.raises(InputError) as err:
+        check_pieces_in_dictionary(["▁bi en ▁mal", "▁ma l"], tmp_path / "spm.model", dictionary)
+    assert str(err.value) == (f"{tmp_path}/spm.model: 80% of the pieces it cuts the reviews into are not in "
+                              f"{dictionary} (at most 5% expected): the SentencePiece model and the dictionary "
+                              "do not belong together")

@@ -1,5 +1,6 @@
-"""Snakemake script: check one labelled split, then SentencePiece-encode its reviews."""
-from ftlib.data.checks import check_labelled_split
+"""Snakemake script: check one labelled split, then SentencePiece-encode its reviews (and check
+that dict.txt knows the pieces)."""
+from ftlib.data.checks import check_labelled_split, check_pieces_in_dictionary
 from ftlib.core.errors import run_step
 from ftlib.data.spm_encode import encode_lines, load_sentencepiece
 from ftlib.core.textio import write_lines
@@ -10,9 +11,12 @@ def main():
         snakemake.input.review, snakemake.input.label, snakemake.params.labels
     )
     processor = load_sentencepiece(snakemake.input.spm)
-    write_lines(snakemake.output.review, encode_lines(processor, reviews))
+    encoded = encode_lines(processor, reviews)
+    missing = check_pieces_in_dictionary(encoded, snakemake.input.spm, snakemake.input.dictionary)
+    write_lines(snakemake.output.review, encoded)
     write_lines(snakemake.output.label, labels)
-    print(f"{snakemake.wildcards.split}: {len(reviews)} reviews checked and encoded", flush=True)
+    print(f"{snakemake.wildcards.split}: {len(reviews)} reviews checked and encoded "
+          f"({missing:.2%} of the pieces not in dict.txt)", flush=True)
 
 
 run_step(main, snakemake.output, snakemake.log[0])

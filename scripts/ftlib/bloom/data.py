@@ -30,7 +30,7 @@ def read_faq(path) -> list[dict]:
     layout). Any entry without a non-empty question and answer is named in a one-line error."""
     path = Path(path)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8-sig"))  # a byte-order mark is not JSON
     except (OSError, UnicodeDecodeError) as err:
         raise InputError(path, f"cannot read the FAQ ({err})") from None
     except json.JSONDecodeError as err:
@@ -67,7 +67,7 @@ def split_faq(pairs: list[dict], heldout_size: int, seed: int, path="FAQ") -> tu
 
 
 def read_jsonl(path) -> list[dict]:
-    return [json.loads(line) for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [json.loads(line) for line in Path(path).read_text(encoding="utf-8-sig").splitlines() if line.strip()]
 
 
 # Plain French sentences on the FAQ's topics, for the demo's causal-LM pretraining: enough

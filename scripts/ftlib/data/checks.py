@@ -7,12 +7,13 @@ from ftlib.core.errors import InputError
 
 
 def read_lines(path) -> list[str]:
-    """Lines of a UTF-8 text file without their line ends; a missing file is an InputError."""
+    """Lines of a UTF-8 text file without their line ends (and without a byte-order mark); a
+    missing file is an InputError."""
     path = Path(path)
     if not path.is_file():
         raise InputError(path, "file is missing")
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # a Windows editor's byte-order mark is not text
     except UnicodeDecodeError as err:
         line = path.read_bytes()[: err.start].count(b"\n") + 1
         raise InputError(path, "not valid UTF-8 text", line) from None
@@ -53,6 +54,24 @@ def check_labelled_split(review_path, label_path, label_set) -> tuple[list[str],
     return reviews, [label.strip() for label in labels]
 
 
+# fairseq maps a piece missing from dict.txt to <unk>: a few rare ones are normal, a large share
+# means a SentencePiece model and a dict.txt that do not belong together (every review half <unk>).
+MAX_MISSING_PIECES = 0.05
+
+
+def check_pieces_in_dictionary(encoded_lines, spm_path, dict_path) -> float:
+    """Share of the SentencePiece pieces of ``encoded_lines`` that dict.txt lacks; above
+    MAX_MISSING_PIECES an InputError naming both files."""
+    known = {line.split(" ", 1)[0] for line in read_lines(dict_path) if line.strip()}
+    pieces = [piece for line in encoded_lines for piece in line.split()]
+    missing = sum(piece not in known for piece in pieces) / max(len(pieces), 1)
+    if missing > MAX_MISSING_PIECES:
+        raise InputError(spm_path, f"{missing:.0%} of the pieces it cuts the reviews into are not in {dict_path} "
+                                   f"(at most {MAX_MISSING_PIECES:.0%} expected): the SentencePiece model and "
+                                   "the dictionary do not belong together")
+    return missing
+
+
 def load_dictionary(dict_path, add_mask: bool = True):
     """fairseq's Dictionary of dict.txt as RoBERTa builds it (4 specials, the entries, <mask>);
     a missing or malformed file is an InputError."""
@@ -88,10 +107,28 @@ def load_checkpoint_file(model_path):
         raise InputError(model_path, f"cannot be loaded as a torch checkpoint ({type(err).__name__})") from None
 
 
-def check_fairseq_checkpoint(model_path, dict_path) -> dict:
-    """Load a fairseq RoBERTa checkpoint on CPU and check it fits dict.txt.
+def arch_shape(arch: str, max_positions: int) -> dict:
+    """The shape a fairseq architecture of this project builds (its registered defaults), in
+    check_fairseq_checkpoint's terms; positions: the position table's rows (fairseq's learned
+    positions keep 2 more rows than max_positions: the padding offset)."""
+    import argparse
 
-    Returns a summary (vocabulary size, embedding dim, layers) for the log.
+    import fairseq_plugin  # noqa: F401  (registers roberta_small and roberta_demo)
+    from fairseq.models import ARCH_CONFIG_REGISTRY
+
+    args = argparse.Namespace(max_positions=max_positions)
+    ARCH_CONFIG_REGISTRY[arch](args)
+    return {"embed_dim": args.encoder_embed_dim, "layers": args.encoder_layers,
+            "ffn_dim": args.encoder_ffn_embed_dim, "positions": max_positions + 2}
+
+
+def check_fairseq_checkpoint(model_path, dict_path, arch: str | None = None, max_positions: int | None = None,
+                             where: str = "the recipe") -> dict:
+    """Load a fairseq RoBERTa checkpoint on CPU and check it fits dict.txt, and (``arch`` given)
+    that it has the shape of that architecture with a table of ``max_positions`` positions, so
+    that a checkpoint of another shape stops here in one line, not inside fairseq-train.
+
+    Returns a summary (vocabulary size, embedding dim, layers, FFN dim, positions) for the log.
     """
     model_path = Path(model_path)
     state = load_checkpoint_file(model_path)
@@ -110,4 +147,18 @@ def check_fairseq_checkpoint(model_path, dict_path) -> dict:
             "(4 specials + entries + <mask>): checkpoint and dictionary do not belong together",
         )
     layers = {k.split(".layers.")[1].split(".")[0] for k in weights if ".layers." in k}
-    return {"vocab_size": int(rows), "embed_dim": int(dim), "layers": len(layers)}
+    fc1 = next((w for k, w in weights.items() if k.endswith("layers.0.fc1.weight")), None)
+    positions = next((w for k, w in weights.items() if k.endswith("sentence_encoder.embed_positions.weight")), None)
+    summary = {"vocab_size": int(rows), "embed_dim": int(dim), "layers": len(layers),
+               "ffn_dim": None if fc1 is None else int(fc1.shape[0]),
+               "positions": None if positions is None else int(positions.shape[0])}
+    if arch is not None:
+        wanted = arch_shape(arch, max_positions)
+        for name, value in wanted.items():
+            if summary[name] != value:
+                raise InputError(
+                    model_path,
+                    f"{name.replace('_', ' ')} is {summary[name]} but {where} (arch {arch}, max_positions "
+                    f"{max_positions}) needs {value}: the checkpoint does not have the configured shape",
+                )
+    return summary

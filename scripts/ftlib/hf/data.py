@@ -33,7 +33,7 @@ def read_jsonl(path, label_list) -> tuple[list[str], list[int]]:
         raise InputError(path, "file is missing")
     texts, labels = [], []
     allowed = [str(label) for label in label_list]
-    with open(path, encoding="utf-8") as handle:
+    with open(path, encoding="utf-8-sig") as handle:  # a byte-order mark is not text
         for number, line in enumerate(handle, start=1):
             if not line.strip():
                 raise InputError(path, "empty line", number)
