@@ -72,3 +72,12 @@ def test_pretrained_run_restored_the_demo_checkpoint(demo_run):
 def test_a_finished_workflow_has_nothing_to_do(demo_run):
     proc = run_snakemake(demo_run, "-n", "all")
     assert "Nothing to be done" in proc.stdout + proc.stderr
+
+
+def test_every_job_logged_what_it_did(demo_run):
+    # one way for every script (run_step copies stdout and stderr into the log): `tail -f` follows a job
+    logs = sorted((demo_run / "logs/demo").rglob("*.log"))
+    assert len(logs) >= 25
+    assert [str(log.relative_to(demo_run)) for log in logs if not log.read_text().strip()] == []
+    fairseq = (demo_run / "logs/demo/finetune_fairseq/pretrained_seed0.log").read_text()
+    assert fairseq.count("fairseq-train ") == 1  # each line once, not once per copy

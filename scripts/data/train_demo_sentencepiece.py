@@ -22,6 +22,9 @@ def main():
             minloglevel=2,
         )
         shutil.move(prefix + ".model", snakemake.output[0])
+    pieces = spm.SentencePieceProcessor(model_file=snakemake.output[0]).get_piece_size()
+    print(f"SentencePiece BPE trained on {snakemake.input[0]}: {pieces} pieces (asked for "
+          f"{snakemake.params.vocab_size}) -> {snakemake.output[0]}", flush=True)
 
 
 run_step(main, snakemake.output, snakemake.log[0])

@@ -9,7 +9,6 @@ import torch
 from ftlib.data.checks import load_dictionary
 from ftlib.core.errors import run_step
 from ftlib.hf.parity import fairseq_encoder
-from ftlib.core.tee import tee_to_log
 from ftlib.fairseq.probe import encode_probe_splits, probe_encoder, random_encoder
 from ftlib.core.stats import binomial_interval, mcnemar_exact
 from ftlib.core.textio import write_json
@@ -45,5 +44,4 @@ def main():
     write_json(snakemake.output[0], result)
 
 
-with tee_to_log(snakemake.log[0]):  # progress on the terminal and in the job's log
-    run_step(main, snakemake.output, snakemake.log[0])
+run_step(main, snakemake.output, snakemake.log[0])

@@ -12,7 +12,6 @@ from ftlib.data.checks import load_dictionary
 from ftlib.data.demo_reviews import ASPECTS, SUBJECTS, DemoCorpusSpec
 from ftlib.core.errors import run_step
 from ftlib.hf.parity import fairseq_encoder
-from ftlib.core.tee import tee_to_log
 from ftlib.core.plots import plot_pretraining_curve
 from ftlib.fairseq.probe import encode_probe_splits, fill_mask_agreement, probe_encoder
 from ftlib.data.spm_encode import load_sentencepiece
@@ -48,5 +47,4 @@ def main():
     write_json(snakemake.output.curve, result)
 
 
-with tee_to_log(snakemake.log[0]):  # progress on the terminal and in the job's log
-    run_step(main, snakemake.output, snakemake.log[0])
+run_step(main, snakemake.output, snakemake.log[0])

@@ -10,7 +10,6 @@ from pathlib import Path
 from ftlib.core.errors import run_step
 from ftlib.hf.convert import convert, copy_published
 from ftlib.hf.parity import parity_check, read_reviews
-from ftlib.core.tee import tee_to_log
 from ftlib.core.textio import write_json
 
 
@@ -18,17 +17,16 @@ def main():
     inp, params, out = snakemake.input, snakemake.params, snakemake.output
     staging = Path(out.folder).with_name(Path(out.folder).name + ".tmp")
     shutil.rmtree(staging, ignore_errors=True)
-    with tee_to_log(snakemake.log[0]):
-        if params.published:
-            summary = copy_published(params.published, staging)
-        else:
-            summary = convert(inp.checkpoint, inp.dictionary, inp.spm, staging)
-        print(f"transformers folder: {summary}", flush=True)
-        reviews = read_reviews(inp.reviews)
-        batch = reviews[: params.batch_size]
-        parity = parity_check(staging, inp.checkpoint, inp.dictionary, inp.spm, reviews, batch,
-                              params.max_positions, params.atol)
-        print(f"parity check passed: {parity}", flush=True)
+    if params.published:
+        summary = copy_published(params.published, staging)
+    else:
+        summary = convert(inp.checkpoint, inp.dictionary, inp.spm, staging)
+    print(f"transformers folder: {summary}", flush=True)
+    reviews = read_reviews(inp.reviews)
+    batch = reviews[: params.batch_size]
+    parity = parity_check(staging, inp.checkpoint, inp.dictionary, inp.spm, reviews, batch,
+                          params.max_positions, params.atol)
+    print(f"parity check passed: {parity}", flush=True)
     shutil.rmtree(out.folder, ignore_errors=True)
     staging.rename(out.folder)
     parity.update(summary, hf_dir=out.folder, source=params.published or "converted")

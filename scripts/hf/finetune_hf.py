@@ -11,7 +11,6 @@ from ftlib.core.errors import run_step
 from ftlib.core.recipe import Recipe
 from ftlib.core.seeding import seed_everything
 from ftlib.hf.convert import check_hf_folder
-from ftlib.core.tee import tee_to_log
 from ftlib.hf.train import train_classifier
 from ftlib.core.textio import write_json
 
@@ -35,18 +34,17 @@ def main():
     recipe, labels, seed = Recipe.from_config(snakemake.params.hp), snakemake.params.labels, int(wc.seed)
     check_hf_folder(inp.hf_dir)
     placement = resolve(**snakemake.params.placement)
-    with tee_to_log(snakemake.log[0]):
-        print(f"fine-tune HF {wc.init} seed {seed} from {inp.hf_dir} on {placement.device} ({placement.name}, "
-              f"{placement.precision})", flush=True)
-        seed_everything(seed)  # before building: the scratch weights and the new head depend on it
-        tokenizer = AutoTokenizer.from_pretrained(inp.hf_dir)
-        model = build_model(inp.hf_dir, wc.init, recipe, len(labels))
-        data = {"train": inp.train, "valid": inp.valid, "test": inp.test}
-        metrics = train_classifier(model, tokenizer, data, recipe, Path(out.metrics).parent, seed, snakemake.threads,
-                                   labels, placement)
-        metrics.update(init=wc.init, toolkit="hf")
-        print(f"best valid epoch {metrics['best_epoch']}: valid {metrics['best_valid_accuracy']:.1f}, "
-              f"test {metrics['test_accuracy']:.1f}, {metrics['wall_seconds']:.0f} s", flush=True)
+    print(f"fine-tune HF {wc.init} seed {seed} from {inp.hf_dir} on {placement.device} ({placement.name}, "
+          f"{placement.precision})", flush=True)
+    seed_everything(seed)  # before building: the scratch weights and the new head depend on it
+    tokenizer = AutoTokenizer.from_pretrained(inp.hf_dir)
+    model = build_model(inp.hf_dir, wc.init, recipe, len(labels))
+    data = {"train": inp.train, "valid": inp.valid, "test": inp.test}
+    metrics = train_classifier(model, tokenizer, data, recipe, Path(out.metrics).parent, seed, snakemake.threads,
+                               labels, placement)
+    metrics.update(init=wc.init, toolkit="hf")
+    print(f"best valid epoch {metrics['best_epoch']}: valid {metrics['best_valid_accuracy']:.1f}, "
+          f"test {metrics['test_accuracy']:.1f}, {metrics['wall_seconds']:.0f} s", flush=True)
     write_json(out.metrics, metrics)
 
 

@@ -12,7 +12,6 @@ from ftlib.peft import methods as peft_methods  # first: it hides the broken tor
 from ftlib.core.device import resolve
 from ftlib.core.errors import InputError, run_step
 from ftlib.core.recipe import Recipe
-from ftlib.core.tee import tee_to_log
 from ftlib.core.seeding import seed_everything
 from ftlib.core.textio import write_json
 from ftlib.accounting.meta import parameter_counts
@@ -103,5 +102,4 @@ def main():
           flush=True)
 
 
-with tee_to_log(snakemake.log[0]):  # progress on the terminal and in the job's log
-    run_step(main, snakemake.output, snakemake.log[0])
+run_step(main, snakemake.output, snakemake.log[0])

@@ -30,11 +30,18 @@ def remove_outputs(paths) -> None:
 def run_step(main: Callable[[], None], outputs=(), log: str | None = None) -> None:
     """Run a workflow step; on InputError print ONE line (and where the log is) and exit 1.
 
-    Any other exception keeps its traceback (a bug, not bad input). Outputs are removed on
-    every failure, also when the step runs outside Snakemake (which would do it itself).
+    Everything the step prints goes to its log too (ftlib.core.tee). Any other exception keeps
+    its traceback (a bug, not bad input). Outputs are removed on every failure, also when the
+    step runs outside Snakemake (which would do it itself).
     """
+    from ftlib.core.tee import tee_to_log
+
     try:
-        main()
+        if log:
+            with tee_to_log(log):
+                main()
+        else:
+            main()
     except InputError as err:
         remove_outputs(outputs)
         hint = f" (log: {log})" if log else ""

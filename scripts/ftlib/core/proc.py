@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from ftlib.core.errors import InputError
+from ftlib.core.tee import is_teed
 
 
 def peak_rss_mb() -> float:
@@ -38,9 +39,10 @@ def thread_env(threads: int) -> dict:
 
 def note(message: str, log) -> None:
     """One line of progress output that the job's log keeps too."""
-    print(message, flush=True)
-    with open(log, "a", encoding="utf-8") as handle:
-        handle.write(f"# {message}\n")
+    print(f"# {message}", flush=True)
+    if not is_teed(log):
+        with open(log, "a", encoding="utf-8") as handle:
+            handle.write(f"# {message}\n")
 
 
 def run_logged(cmd: list[str], log, threads: int = 1, echo: bool = True) -> None:
@@ -48,18 +50,23 @@ def run_logged(cmd: list[str], log, threads: int = 1, echo: bool = True) -> None
 
     A non-zero exit raises RuntimeError whose one line names the command and the log.
     """
+    teed = is_teed(log)  # run_step copies stdout into the log already: write each line once
     with open(log, "a", encoding="utf-8") as handle:
-        handle.write(f"$ {shlex.join(cmd)}\n# threads: {threads}\n")
-        handle.flush()
+        def write(text, show=echo):
+            if not (show and teed):
+                handle.write(text)
+                handle.flush()
+            if show:
+                sys.stdout.write(text)
+                sys.stdout.flush()
+
+        write(f"$ {shlex.join(cmd)}\n# threads: {threads}\n", show=False)
         proc = subprocess.Popen(
             cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
             env=thread_env(threads), bufsize=1,
         )
         for line in proc.stdout:
-            handle.write(line)
-            if echo:
-                sys.stdout.write(line)
-                sys.stdout.flush()
+            write(line)
         code = proc.wait()
     if code != 0:
         raise RuntimeError(f"{Path(cmd[0]).name} exited with status {code}; see {log}")
