@@ -24,6 +24,19 @@ wildcard_constraints:
     name="model\.pt|dict\.txt|sentencepiece\.bpe\.model",
 
 
+# On a cluster these run on the submitting node: compute nodes are often offline (downloads),
+# and a report takes seconds (not worth a queue wait).
+localrules:
+    all,
+    download_real_archive,
+    download_bloom_faq,
+    report_fairseq,
+    report_hf_comparison,
+    report_peft,
+    report_bloom,
+    report_tuned_vs_stock,
+
+
 include: "rules/data.smk"
 include: "rules/fairseq.smk"
 include: "rules/hf.smk"

@@ -21,3 +21,13 @@ def test_snakefmt_leaves_every_rule_file_unchanged():
                           capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert len(files) >= 8  # the Snakefile, common.smk and one file per branch
+
+
+def test_the_conda_environment_pins_what_requirements_txt_pins():
+    import yaml
+
+    pins = [line.strip() for line in (REPO / "requirements.txt").read_text().splitlines()
+            if line.strip() and not line.startswith("#")]
+    env = yaml.safe_load((REPO / "envs/fairseq.yaml").read_text())
+    pip = next(item["pip"] for item in env["dependencies"] if isinstance(item, dict))
+    assert pip == pins  # written out: Snakemake builds the env from a copy where -r ../ does not resolve

@@ -112,17 +112,21 @@ def relative_files(root: Path, folders) -> set:
 def test_demo_seed_runs_as_slurm_jobs(local_slurm, demo_run, tmp_path):
     workdir = make_workdir(tmp_path / "slurm")
     # the fairseq branch's one-seed demo (other branches ask for GPUs this node does not have)
+    # fine-tuning at 2 threads: its sbatch call must ask for 2 CPUs (the rule's threads)
     run_snakemake(workdir, "reports/demo/fairseq_report.md", "--profile", str(REPO / "profiles/slurm"),
-                  "--slurm-keep-successful-logs", *SLURM_TEST_FLAGS)
+                  "--slurm-keep-successful-logs", *SLURM_TEST_FLAGS, "--set-threads", "finetune_fairseq=2")
     jobs = slurm_job_ids(workdir)
-    assert {"make_demo_corpus", "pretrain_demo_mlm", "finetune_fairseq", "report_fairseq"} <= set(jobs)
+    assert {"make_demo_corpus", "pretrain_demo_mlm", "finetune_fairseq"} <= set(jobs)
+    assert "report_fairseq" not in jobs  # a local rule: on the submitting node
     assert len(jobs["finetune_fairseq"]) == 2
-    sacct = subprocess.run(["sacct", "-c", "-n", "-P", "-o", "JobID,State"], capture_output=True,
+    sacct = subprocess.run(["sacct", "-c", "-n", "-P", "-o", "JobID,State,AllocCPUS"], capture_output=True,
                            text=True, env=snakemake_env(), check=True).stdout
-    states = dict(line.split("|")[:2] for line in sacct.splitlines() if "|" in line)
+    states = {line.split("|")[0]: line.split("|")[1:3] for line in sacct.splitlines() if "|" in line}
     for rule, ids in jobs.items():
         for job_id in ids:
-            assert states.get(job_id) == "COMPLETED", (rule, job_id, states.get(job_id))
+            state, cpus = states.get(job_id, [None, None])
+            assert state == "COMPLETED", (rule, job_id, state)
+            assert cpus == ("2" if rule == "finetune_fairseq" else "1"), (rule, job_id, cpus)
     # the same outputs as the local run, file for file
     folders = ["runs/demo/fairseq", "runs/demo/mlm", "data/demo/raw", "data/demo/prepared", "data/demo/bin",
                "data/demo/mlm_bin", "models/demo/pretrained"]
@@ -130,4 +134,4 @@ def test_demo_seed_runs_as_slurm_jobs(local_slurm, demo_run, tmp_path):
     for name in ("fairseq_report.md", "fairseq_runs.tsv", "fairseq_valid_accuracy.png", "parameters.json"):
         assert (workdir / "reports/demo" / name).exists() and (demo_run / "reports/demo" / name).exists()
     log = (workdir / "logs/demo/finetune_fairseq/pretrained_seed0.log").read_text()
-    assert re.search(r"# threads: 1\b", log)
+    assert re.search(r"# threads: 2\b", log)
