@@ -96,3 +96,13 @@ def test_a_killed_seed_resumes_from_its_last_epoch_with_the_same_numbers(demo_ru
     same_numbers(whole / target, killed / target)
     assert json.loads((killed / target).read_text())["epochs"][-1]["epoch"] == 20
     assert not (killed / Path(target).parent / "in_progress").exists()
+
+
+def test_the_same_seed_in_another_folder_gives_the_same_numbers(demo_run, tmp_path):
+    # the session's reduced demo ran these seeds once; here again, from the same inputs
+    runs = ["runs/demo/fairseq/pretrained/seed0/metrics.json", "runs/demo/hf/pretrained/seed0/metrics.json"]
+    again = seed_workdir(demo_run, tmp_path / "again")
+    run_snakemake(again, *runs, "--allowed-rules", "finetune_fairseq", "finetune_hf")
+    for run in runs:
+        same_numbers(demo_run / run, again / run)
+    assert json.loads((again / runs[1]).read_text())["test_predictions"]  # the HF run's, example by example
