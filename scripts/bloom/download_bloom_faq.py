@@ -2,6 +2,7 @@
 the file by hand)."""
 from pathlib import Path
 
+from ftlib.bloom.data import read_faq
 from ftlib.data.download import fetch
 from ftlib.core.errors import run_step
 
@@ -9,7 +10,7 @@ from ftlib.core.errors import run_step
 def main():
     out = Path(snakemake.output[0])
     fetch(snakemake.params.url, out, snakemake.params.sha256,
-          by_hand=f"place ecommerce-faq-fr.json at {out} by hand")
+          by_hand=f"place ecommerce-faq-fr.json at {out} by hand", verify=read_faq)  # FAQ pairs, not an error page
     print(f"downloaded {snakemake.params.url} -> {out}", flush=True)
 
 

@@ -10,6 +10,7 @@ import shutil
 import urllib.request
 import zipfile
 from pathlib import Path
+from typing import Callable
 
 from ftlib.data.checks import read_lines
 from ftlib.core.errors import InputError
@@ -39,11 +40,15 @@ def record_checksum(name: str, digest: str, table=CHECKSUMS) -> None:
     write_lines(table, [f"{k}\t{v}" for k, v in sorted(rows.items())])
 
 
-def fetch(url: str, archive: Path, expected_sha256: str, by_hand: str, timeout: float = 30) -> None:
+def fetch(url: str, archive: Path, expected_sha256: str, by_hand: str, timeout: float = 30,
+          verify: Callable[[Path], None] | None = None) -> None:
     """Download ``url`` to ``archive`` (kept as a cache) and check its sha256.
 
     The expected digest comes from the config, else from the one recorded at the first
-    download; a mismatch is an error (a changed or truncated archive).
+    download; a mismatch is an error (a changed or truncated archive). ``verify`` (an
+    InputError when the file is not what the URL should give: an HTML error page, a truncated
+    zip) runs before any digest is recorded, and a file it refuses is deleted, so that the next
+    run downloads again instead of checking against the digest of an error page.
     """
     if not archive.is_file():
         archive.parent.mkdir(parents=True, exist_ok=True)
@@ -56,12 +61,38 @@ def fetch(url: str, archive: Path, expected_sha256: str, by_hand: str, timeout: 
             reason = getattr(err, "reason", err)
             raise InputError(archive, f"cannot download {url} ({reason}); {by_hand}") from None
         partial.replace(archive)
+    if verify is not None:
+        try:
+            verify(archive)
+        except InputError as err:
+            archive.unlink(missing_ok=True)
+            raise InputError(archive, f"{err.problem} (downloaded from {url}; deleted, not recorded: "
+                                      f"the next run downloads it again; {by_hand})") from None
     digest = sha256_of(archive)
     expected = expected_sha256 or recorded_checksums().get(archive.name, "")
     if expected and digest != expected:
         raise InputError(archive, f"sha256 {digest} does not match the expected {expected}; "
                                   "delete it to download again")
     record_checksum(archive.name, digest)
+
+
+def zip_holding(names) -> Callable[[Path], None]:
+    """A ``fetch`` check: the file is a readable zip archive with a member called each of ``names``."""
+    def verify(archive: Path) -> None:
+        try:
+            with zipfile.ZipFile(archive) as zf:
+                bad = zf.testzip()
+                present = {Path(m).name for m in zf.namelist() if not m.startswith("__MACOSX/")}
+        except (zipfile.BadZipFile, OSError):
+            head = archive.read_bytes()[:200].lstrip().lower()
+            kind = " (an HTML page)" if head.startswith((b"<!doctype html", b"<html")) else ""
+            raise InputError(archive, f"not a zip archive{kind}") from None
+        if bad is not None:
+            raise InputError(archive, f"damaged zip archive (member {bad})")
+        missing = sorted(set(names) - present)
+        if missing:
+            raise InputError(archive, f"zip archive without {', '.join(missing)}")
+    return verify
 
 
 def archive_to_unpack(inputs, target: Path) -> Path:
