@@ -1,5 +1,6 @@
 """Bad input stops the workflow before training, with one line naming the file (and line),
 and leaves nothing behind that a rerun would take for done."""
+import json
 import shutil
 from pathlib import Path
 
@@ -102,6 +103,26 @@ def test_checkpoint_of_another_shape_than_the_configured_arch(real_layout):
     assert_stops_before_training(
         real_layout, "models/real/pretrained/model.pt: layers is 1 but finetune.real (arch roberta_demo, "
                      "max_positions 256) needs 2: the checkpoint does not have the configured shape")
+
+
+def test_a_checkpoint_in_the_older_args_layout_is_checked_restored_and_converted(real_layout):
+    # the published checkpoint is an older fairseq's: its settings in an argparse Namespace under
+    # "args", where fairseq 0.12 writes a hydra config under "cfg"
+    import argparse
+
+    import torch
+
+    model = real_layout / CKPT / "model.pt"
+    state = torch.load(model, map_location="cpu", weights_only=False)
+    assert state.get("cfg") is not None and isinstance(state["cfg"]["model"], argparse.Namespace)
+    state["args"] = state.pop("cfg")["model"]
+    torch.save(state, model)
+    targets = ["runs/real/fairseq/pretrained/seed0/metrics.json", "models/real/hf_parity.json"]
+    run_snakemake(real_layout, *targets, configfile="real_from_demo.yaml")
+    log = (real_layout / "logs/real/finetune_fairseq/pretrained_seed0.log").read_text()
+    assert "Loaded checkpoint models/real/pretrained/model.pt" in log
+    parity = json.loads((real_layout / targets[1]).read_text())  # written only when the check passes
+    assert parity["tensors_compared"] > 0 and parity["last_hidden_max_abs_diff"] <= parity["atol"]
 
 
 def test_files_saved_with_a_byte_order_mark_are_read_as_text(real_layout):
