@@ -30,6 +30,7 @@ localrules:
     all,
     download_real_archive,
     download_bloom_faq,
+    fetch_bloom_base,
     report_fairseq,
     report_hf_comparison,
     report_peft,

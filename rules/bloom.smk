@@ -85,6 +85,23 @@ rule count_bloom_parameters:
         "../scripts/bloom/count_bloom_parameters.py"
 
 
+rule fetch_bloom_base:
+    output:
+        directory(REAL_BLOOM_BASE),
+    log:
+        "logs/real/fetch_bloom_base.log",
+    conda:
+        "../envs/fairseq.yaml"
+    threads: config["threads"]["light"]
+    resources:
+        mem_mb=attempt_scaled(2000),
+        runtime=attempt_scaled(30),
+    params:
+        repo=config["bloom"]["real"]["base_model"],
+    script:
+        "../scripts/bloom/fetch_bloom_base.py"
+
+
 rule finetune_bloom:
     input:
         unpack(bloom_base_input),

@@ -195,6 +195,7 @@ def bloom_faq_split(split, mode="{mode}"):
 
 # The demo's tiny Bloom, pretrained by the workflow.
 BLOOM_DEMO_BASE = "models/demo/bloom_base"
+REAL_BLOOM_BASE = "models/real/bloom_base"
 
 
 # What each real archive provides, and where it goes.
@@ -321,15 +322,19 @@ def bloom_faq_source(wildcards):
     return REAL_BLOOM_FAQ
 
 
-def bloom_base_input(wildcards):
-    """The demo's base model is built by the workflow; the real one comes from the hub."""
-    return {"base": BLOOM_DEMO_BASE} if wildcards.mode == "demo" else {}
-
-
 def bloom_base_source(wildcards):
+    """The folder the BLOOM job loads its base from: the demo's, built by the workflow; the real
+    one fetched from the hub by a local rule (fetch_bloom_base) before the GPU job, unless
+    bloom.real.base_model already names a local folder."""
     if wildcards.mode == "demo":
         return BLOOM_DEMO_BASE
-    return config["bloom"]["real"]["base_model"]
+    base = config["bloom"]["real"]["base_model"]
+    return base if Path(base).is_dir() else REAL_BLOOM_BASE
+
+
+def bloom_base_input(wildcards):
+    source = bloom_base_source(wildcards)
+    return {"base": source} if source in (BLOOM_DEMO_BASE, REAL_BLOOM_BASE) else {}
 
 
 def bloom_report(mode):

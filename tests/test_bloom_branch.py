@@ -242,3 +242,15 @@ def test_4bit_nf4_lora_on_cuda(tmp_path):
     assert choose_optimizer("paged_adamw_8bit") == "paged_adamw_8bit"
     x = torch.randint(0, 512, (1, 16), device="cuda")
     model(input_ids=x, labels=x).loss.backward()
+
+
+def test_the_real_base_model_is_fetched_by_a_local_rule_and_offline_says_what_to_place(tmp_path):
+    work = make_workdir(tmp_path / "work")
+    dry = run_snakemake(work, "-n", "runs/real/bloom/metrics.json", "--config", "mode=real", configfile=None)
+    assert "rule fetch_bloom_base:" in dry.stdout  # before the (GPU) fine-tuning job, which loads it from disk
+    proc = run_snakemake(work, "models/real/bloom_base", "--config", "mode=real", configfile=None, check=False)
+    assert proc.returncode != 0
+    (line,) = error_lines(proc)  # this machine reaches no model hub
+    assert line.startswith("ERROR: models/real/bloom_base: cannot fetch bigscience/bloom-560m from the hub (")
+    assert "put its config.json, tokenizer files and model.safetensors there by hand" in line
+    assert not (work / "models/real/bloom_base").exists() and not (work / "models/real/bloom_base.part").exists()
