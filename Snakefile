@@ -36,6 +36,8 @@ localrules:
     report_peft,
     report_bloom,
     report_tuned_vs_stock,
+    gather_runs,
+    report_statistics,
 
 
 include: "rules/data.smk"
@@ -44,6 +46,7 @@ include: "rules/hf.smk"
 include: "rules/peft.smk"
 include: "rules/bloom.smk"
 include: "rules/bench.smk"
+include: "rules/report.smk"
 
 
 rule all:

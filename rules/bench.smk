@@ -34,6 +34,8 @@ use rule finetune_fairseq as finetune_fairseq_stock with:
         metrics="runs/{mode}/fairseq_stock/{init}/seed{seed}/metrics.json",
         checkpoint="runs/{mode}/fairseq_stock/{init}/seed{seed}/checkpoint_best.pt",
         tensorboard=directory("runs/{mode}/fairseq_stock/{init}/seed{seed}/tensorboard"),
+        predictions="runs/{mode}/fairseq_stock/{init}/seed{seed}/predictions.tsv",
+        record="runs/{mode}/fairseq_stock/{init}/seed{seed}/run.json",
     log:
         "logs/{mode}/finetune_fairseq_stock/{init}_seed{seed}.log",
     benchmark:
@@ -41,6 +43,7 @@ use rule finetune_fairseq as finetune_fairseq_stock with:
     params:
         placement=PLACEMENT,
         hp=stock_hp,
+        labels=config["labels"],
 
 
 rule report_tuned_vs_stock:

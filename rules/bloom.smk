@@ -111,6 +111,7 @@ rule finetune_bloom:
         metrics="runs/{mode}/bloom/metrics.json",
         generations="runs/{mode}/bloom/generations.json",
         adapter=directory("runs/{mode}/bloom/adapter"),
+        record="runs/{mode}/bloom/run.json",
     log:
         "logs/{mode}/finetune_bloom.log",
     benchmark:

@@ -383,11 +383,44 @@ def comparison_report(mode):
     return f"reports/{mode}/comparison_report.md"
 
 
+def training_runs(mode):
+    """The run folders of every training run of `all` but BLOOM's: fairseq and HF (inits x
+    seeds), PEFT (methods x seeds)."""
+    peft = config["peft"][mode]
+    return [
+        *[
+            run_dir(mode, init, seed, branch)
+            for branch in ("fairseq", "hf")
+            for init in config["inits"]
+            for seed in config["seeds"]
+        ],
+        *[
+            f"runs/{mode}/peft/{method}/seed{seed}"
+            for method in peft["methods"]
+            for seed in peft["seeds"]
+        ],
+    ]
+
+
+def all_run_records(wildcards):
+    """run.json of every training run of `all` (BLOOM's too)."""
+    return [f"{run}/run.json" for run in training_runs(wildcards.mode)] + [
+        f"runs/{wildcards.mode}/bloom/run.json"
+    ]
+
+
+def all_predictions(wildcards):
+    return [f"{run}/predictions.tsv" for run in training_runs(wildcards.mode)]
+
+
 def all_targets(mode):
-    """What `snakemake all` builds: each branch's report (branches add theirs here)."""
+    """What `snakemake all` builds: each branch's report (branches add theirs here), and the
+    table of every run."""
     return [
         fairseq_report(mode),
         bloom_report(mode),
         comparison_report(mode),
         peft_report(mode),
+        f"reports/{mode}/runs.csv",
+        f"reports/{mode}/statistics.md",
     ]

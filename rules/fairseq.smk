@@ -14,6 +14,8 @@ rule finetune_fairseq:
         metrics="runs/{mode}/fairseq/{init}/seed{seed}/metrics.json",
         checkpoint="runs/{mode}/fairseq/{init}/seed{seed}/checkpoint_best.pt",
         tensorboard=directory("runs/{mode}/fairseq/{init}/seed{seed}/tensorboard"),
+        predictions="runs/{mode}/fairseq/{init}/seed{seed}/predictions.tsv",
+        record="runs/{mode}/fairseq/{init}/seed{seed}/run.json",
     log:
         "logs/{mode}/finetune_fairseq/{init}_seed{seed}.log",
     benchmark:
@@ -27,6 +29,7 @@ rule finetune_fairseq:
     params:
         placement=PLACEMENT,
         hp=finetune_hp,
+        labels=config["labels"],
     script:
         "../scripts/fairseq/finetune_fairseq.py"
 

@@ -62,6 +62,8 @@ rule finetune_hf:
     output:
         metrics="runs/{mode}/hf/{init}/seed{seed}/metrics.json",
         tensorboard=directory("runs/{mode}/hf/{init}/seed{seed}/tensorboard"),
+        predictions="runs/{mode}/hf/{init}/seed{seed}/predictions.tsv",
+        record="runs/{mode}/hf/{init}/seed{seed}/run.json",
     log:
         "logs/{mode}/finetune_hf/{init}_seed{seed}.log",
     benchmark:

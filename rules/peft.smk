@@ -33,6 +33,8 @@ rule finetune_peft:
     output:
         metrics="runs/{mode}/peft/{method}/seed{seed}/metrics.json",
         tensorboard=directory("runs/{mode}/peft/{method}/seed{seed}/tensorboard"),
+        predictions="runs/{mode}/peft/{method}/seed{seed}/predictions.tsv",
+        record="runs/{mode}/peft/{method}/seed{seed}/run.json",
     log:
         "logs/{mode}/finetune_peft/{method}_seed{seed}.log",
     benchmark:

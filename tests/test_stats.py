@@ -3,7 +3,8 @@ import math
 
 import pytest
 
-from ftlib.core.stats import binomial_interval, compare_seeds, format_interval, mcnemar_exact, welch_difference
+from ftlib.core.stats import (binomial_interval, binomial_se, compare_seeds, format_interval, group_summary,
+                              mcnemar_exact, paired_bootstrap, seeds_needed, welch_difference)
 
 
 def test_welch_difference_reproduces_the_reference_rows_by_hand():
@@ -50,3 +51,39 @@ def test_compare_seeds_counts_the_seed_pairs_a_wins():
     c = compare_seeds([81.5, 78.0, 82.5], [62.5, 79.0, 63.5])  # seed 1: 78.0 < 79.0
     assert (c["wins"], c["pairs"]) == (2, 3)
     assert c["difference"] == pytest.approx(welch_difference([81.5, 78.0, 82.5], [62.5, 79.0, 63.5])["difference"])
+
+
+def test_group_summary_uses_the_sample_std_and_the_t_interval():
+    # 81.5, 78.0, 82.5: mean 80.667, sample variance 5.5833 (std 2.3629); t_0.975(2) = 4.3027,
+    # half width 4.3027 * 2.3629 / sqrt(3) = 5.870
+    s = group_summary([81.5, 78.0, 82.5])
+    assert s["n"] == 3 and s["mean"] == pytest.approx(80.6667, abs=1e-4)
+    assert s["std"] == pytest.approx(2.3629, abs=1e-4)
+    assert (s["low"], s["high"]) == (pytest.approx(74.797, abs=1e-3), pytest.approx(86.536, abs=1e-3))
+    assert (s["min"], s["max"]) == (78.0, 82.5)
+    assert math.isnan(group_summary([70.0])["std"])
+
+
+def test_binomial_se_of_one_accuracy():
+    # 80 % on 400 examples: sqrt(0.8 * 0.2 / 400) = 0.02 -> 2 points
+    assert binomial_se(80.0, 400) == pytest.approx(2.0)
+
+
+def test_paired_bootstrap_of_two_classifiers_on_the_same_examples():
+    gold = [1] * 100
+    a = [1] * 90 + [0] * 10          # 90 %
+    b = [1] * 80 + [0] * 20          # 80 %, wrong on a superset of a's errors
+    result = paired_bootstrap(gold, a, b, resamples=2000, seed=1)
+    assert result["difference"] == pytest.approx(10.0)
+    # a is never behind b on any resample (b's errors include a's): the interval stays above 0
+    assert 0 < result["low"] <= 10 <= result["high"] and result["p_not_better"] == 0.0
+    assert paired_bootstrap(gold, a, b, resamples=2000, seed=1) == result  # seeded
+    same = paired_bootstrap(gold, a, a, resamples=500)
+    assert same["difference"] == 0 and same["low"] == same["high"] == 0 and same["p_not_better"] == 1.0
+
+
+def test_seeds_needed_at_80_percent_power():
+    # (1.95996 + 0.84162)^2 = 7.849; (1^2 + 1^2) / 1^2 * 7.849 = 15.7 -> 16 seeds per arm
+    assert seeds_needed(1.0, 1.0, 1.0) == 16
+    assert seeds_needed(10.0, 1.0, 1.0) == 2  # never fewer than 2: a std needs two
+    assert math.isinf(seeds_needed(0.0, 1.0, 1.0)) and math.isnan(seeds_needed(1.0, float("nan"), 1.0))

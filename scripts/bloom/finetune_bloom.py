@@ -11,6 +11,7 @@ from ftlib.bloom.train import encode_pairs, generate_answers, heldout_loss, lora
 from ftlib.core.device import resolve
 from ftlib.core.errors import InputError, run_step
 from ftlib.core.proc import peak_rss_mb
+from ftlib.core.run_record import run_record
 from ftlib.core.seeding import seed_everything
 from ftlib.core.textio import write_json
 
@@ -128,6 +129,10 @@ def main():
         "peak_rss_mb": peak_rss_mb(), "threads": snakemake.threads,
         "peak_cuda_mb": torch.cuda.max_memory_allocated() / 2**20 if cuda else None,
     }
+    write_json(snakemake.output.record, run_record(
+        "bloom", "lora", int(hp["seed"]), {**dict(hp), **{f"lora_{k}": v for k, v in dict(p.lora).items()}}, metrics,
+        **{f"{key}_{stage}": metrics[stage][key] for stage in ("before", "after")
+           for key in ("heldout_loss", "eos_rate", "token_f1")}))
     write_json(snakemake.output.metrics, metrics)
 
 

@@ -15,8 +15,11 @@ from ftlib.core.device import resolve
 from ftlib.core.errors import run_step
 from ftlib.core.recipe import Recipe
 from ftlib.fairseq.commands import finetune_command, validate_command
+from ftlib.fairseq.predict import predict_split
+from ftlib.core.predictions import write_predictions
+from ftlib.core.run_record import run_record
 from ftlib.core.metrics import run_metrics
-from ftlib.core.proc import find_executable, note, run_logged
+from ftlib.core.proc import find_executable, note, peak_rss_mb, run_logged
 from ftlib.core.resume import InProgress
 from ftlib.core.textio import write_json
 
@@ -84,17 +87,26 @@ def main():
         total_updates=total, warmup_updates=warmup, threads=snakemake.threads,
         wall_seconds=round(wall, 1), arch=recipe.arch, optimizer=recipe.optimizer,
         batching=recipe.batching, test_eval=recipe.test_eval, **placement.record(),
+        peak_rss_mb=round(peak_rss_mb(children=True), 1),  # fairseq-train's (or -validate's, if larger)
     )
     if len(metrics["epochs"]) != recipe.max_epoch:
         raise RuntimeError(f"{work.path / 'tensorboard'}: {len(metrics['epochs'])} epochs logged, expected {recipe.max_epoch}")
     keep_best_checkpoint(work.path, out.checkpoint)
+    labels = [str(label) for label in snakemake.params.labels]
+    gold, predicted, probabilities, order = predict_split(out.checkpoint, snakemake.input.data_bin,
+                                                          cuda=placement.device == "cuda")
+    probabilities = [[row[order.index(label)] for label in labels] for row in probabilities]  # config's order
+    accuracy = write_predictions(out.predictions, gold, predicted, probabilities, labels)
+    print(f"test predictions of checkpoint_best.pt: accuracy {accuracy:.2f} (reported: {metrics['test_accuracy']})",
+          flush=True)
     shutil.rmtree(out.tensorboard, ignore_errors=True)
     shutil.move(work.path / "tensorboard", out.tensorboard)
+    write_json(out.record, run_record(Path(run_dir).parts[-3], snakemake.wildcards.init, int(snakemake.wildcards.seed),
+                                      dict(snakemake.params.hp), metrics))
     write_json(out.metrics, metrics)
     work.close()
     print(f"best valid epoch {metrics['best_epoch']}: valid {metrics['best_valid_accuracy']:.1f}, "
           f"test {metrics['test_accuracy']:.1f}", flush=True)
 
 
-run_step(main, [snakemake.output.metrics, snakemake.output.tensorboard,
-                snakemake.output.checkpoint], snakemake.log[0])
+run_step(main, snakemake.output, snakemake.log[0])

@@ -12,6 +12,7 @@ from ftlib.core.recipe import Recipe
 from ftlib.core.seeding import seed_everything
 from ftlib.hf.convert import check_hf_folder
 from ftlib.hf.train import train_classifier
+from ftlib.core.run_record import run_record
 from ftlib.core.textio import write_json
 
 
@@ -41,11 +42,12 @@ def main():
     model = build_model(inp.hf_dir, wc.init, recipe, len(labels))
     data = {"train": inp.train, "valid": inp.valid, "test": inp.test}
     metrics = train_classifier(model, tokenizer, data, recipe, Path(out.metrics).parent, seed, snakemake.threads,
-                               labels, placement)
+                               labels, placement, out.predictions)
     metrics.update(init=wc.init, toolkit="hf")
+    write_json(out.record, run_record("hf", wc.init, seed, dict(snakemake.params.hp), metrics))
     print(f"best valid epoch {metrics['best_epoch']}: valid {metrics['best_valid_accuracy']:.1f}, "
           f"test {metrics['test_accuracy']:.1f}, {metrics['wall_seconds']:.0f} s", flush=True)
     write_json(out.metrics, metrics)
 
 
-run_step(main, [snakemake.output.metrics, snakemake.output.tensorboard], snakemake.log[0])
+run_step(main, snakemake.output, snakemake.log[0])

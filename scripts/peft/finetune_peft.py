@@ -13,6 +13,7 @@ from ftlib.core.device import resolve
 from ftlib.core.errors import InputError, run_step
 from ftlib.core.recipe import Recipe
 from ftlib.core.seeding import seed_everything
+from ftlib.core.run_record import run_record
 from ftlib.core.textio import write_json
 from ftlib.accounting.meta import parameter_counts
 
@@ -83,7 +84,7 @@ def main():
     data_files = {"train": snakemake.input.train, "valid": snakemake.input.valid, "test": snakemake.input.test}
     with RssSampler() as memory:
         metrics = train_classifier(model, tokenizer, data_files, recipe, str(out_dir), seed,
-                                   snakemake.threads, labels, placement)
+                                   snakemake.threads, labels, placement, snakemake.output.predictions)
     epochs = len(metrics["epochs"])
     if epochs != recipe.max_epoch:
         raise RuntimeError(f"{out_dir}: {epochs} epochs evaluated, expected {recipe.max_epoch}")
@@ -94,6 +95,8 @@ def main():
         training_rss_increase_mb=round(memory.peak_mb - memory.start_mb, 1),
         wall_seconds_per_epoch=round(metrics["wall_seconds"] / epochs, 2),
     )
+    write_json(snakemake.output.record, run_record("peft", method, seed, hp, metrics,
+                                                   trainable_params=counts["trainable"]))
     write_json(snakemake.output.metrics, metrics)
     print(f"{method} seed {seed}: best valid epoch {metrics['best_epoch']}: valid "
           f"{metrics['best_valid_accuracy']:.1f}, test {metrics['test_accuracy']:.1f}; "

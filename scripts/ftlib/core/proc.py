@@ -13,9 +13,11 @@ from ftlib.core.errors import InputError
 from ftlib.core.tee import is_teed
 
 
-def peak_rss_mb() -> float:
-    """This process's resident-memory high-water mark in MB (Linux reports ru_maxrss in KiB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def peak_rss_mb(children: bool = False) -> float:
+    """This process's resident-memory high-water mark in MB (Linux reports ru_maxrss in KiB);
+    ``children``: that of its largest finished child process (fairseq-train)."""
+    who = resource.RUSAGE_CHILDREN if children else resource.RUSAGE_SELF
+    return resource.getrusage(who).ru_maxrss / 1024
 
 
 def find_executable(name: str) -> str:

@@ -46,3 +46,58 @@ def compare_seeds(a: list[float], b: list[float]) -> dict:
 
 def format_interval(low: float, high: float) -> str:
     return "n/a" if math.isnan(low) else f"[{low:.1f}, {high:.1f}]"
+
+
+def group_summary(values: list[float], confidence: float = 0.95) -> dict:
+    """n, mean, sample std (ddof=1), the t-interval of the mean, min and max of one group's
+    accuracies (one per seed). With one value only the mean, min and max are defined."""
+    from scipy.stats import t
+
+    n, nan = len(values), float("nan")
+    mean = sum(values) / n
+    if n < 2:
+        return {"n": n, "mean": mean, "std": nan, "low": nan, "high": nan, "min": min(values), "max": max(values)}
+    std = math.sqrt(sum((v - mean) ** 2 for v in values) / (n - 1))
+    half = float(t.ppf(0.5 + confidence / 2, n - 1)) * std / math.sqrt(n)
+    return {"n": n, "mean": mean, "std": std, "low": mean - half, "high": mean + half,
+            "min": min(values), "max": max(values)}
+
+
+def binomial_se(accuracy: float, n: int) -> float:
+    """Standard error (in points) of one accuracy measured on n test examples: the test set's own
+    noise, to set beside the seeds' std."""
+    p = accuracy / 100.0
+    return 100.0 * math.sqrt(p * (1 - p) / n)
+
+
+def paired_bootstrap(gold, predicted_a, predicted_b, resamples: int = 1000, seed: int = 0,
+                     confidence: float = 0.95) -> dict:
+    """Accuracy of a minus that of b on the same test examples, with a percentile interval from
+    ``resamples`` resamplings of the examples (seeded), and the share of resamples where a is not
+    ahead (a one-sided p-value for "a is better")."""
+    import numpy as np
+
+    gold = np.asarray(gold)
+    right_a = (np.asarray(predicted_a) == gold).astype(float)
+    right_b = (np.asarray(predicted_b) == gold).astype(float)
+    rng = np.random.default_rng(seed)
+    samples = rng.integers(0, len(gold), size=(resamples, len(gold)))
+    differences = 100.0 * (right_a[samples].mean(axis=1) - right_b[samples].mean(axis=1))
+    tail = (1 - confidence) / 2
+    return {"difference": 100.0 * float(right_a.mean() - right_b.mean()),
+            "low": float(np.quantile(differences, tail)), "high": float(np.quantile(differences, 1 - tail)),
+            "p_not_better": float((differences <= 0).mean()), "resamples": resamples}
+
+
+def seeds_needed(difference: float, std_a: float, std_b: float, power: float = 0.8, alpha: float = 0.05) -> float:
+    """Seeds per arm for a two-sided test at ``alpha`` to detect ``difference`` with ``power``
+    (normal approximation): n = (z_{1-alpha/2} + z_power)^2 (sd_a^2 + sd_b^2) / difference^2.
+    inf when there is no difference; nan when the spread is unknown."""
+    from scipy.stats import norm
+
+    if any(math.isnan(x) for x in (difference, std_a, std_b)):
+        return float("nan")
+    if difference == 0:
+        return float("inf")
+    z = float(norm.ppf(1 - alpha / 2) + norm.ppf(power))
+    return max(2.0, math.ceil(z * z * (std_a ** 2 + std_b ** 2) / difference ** 2))

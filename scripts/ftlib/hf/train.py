@@ -27,6 +27,7 @@ from ftlib.core.device import CPU, Placement
 from ftlib.core.recipe import Recipe
 from ftlib.hf.data import read_jsonl
 from ftlib.core.metrics import run_metrics
+from ftlib.core.predictions import write_predictions
 from ftlib.core.proc import peak_rss_mb
 from ftlib.core.resume import InProgress
 
@@ -115,7 +116,7 @@ class TestPredictions(TrainerCallback):
 
 
 def train_classifier(model, tokenizer, data_files: dict, recipe: Recipe, out_dir, seed: int, threads: int,
-                     label_list, placement: Placement = CPU) -> dict:
+                     label_list, placement: Placement = CPU, predictions_path=None) -> dict:
     """Fine-tune ``model`` on data_files["train"], evaluating on "valid" and "test" each epoch.
 
     ``recipe`` is the fine-tuning recipe (ftlib.core.recipe); its fairseq-only keys (the
@@ -123,7 +124,8 @@ def train_classifier(model, tokenizer, data_files: dict, recipe: Recipe, out_dir
     Returns the fairseq branch's metrics.json keys (epochs, best_epoch, best_valid_accuracy,
     test_accuracy, lr, wall_seconds, threads, n_train, total_updates, warmup_updates, seed,
     arch) plus peak_rss_mb; the caller adds ``init``. Numbers are read back from the run's
-    own TensorBoard logs under ``out_dir/tensorboard``.
+    own TensorBoard logs under ``out_dir/tensorboard``. ``predictions_path``: where to write the
+    best-valid epoch's per-example test predictions (ftlib.core.predictions).
     """
     import shutil
 
@@ -179,7 +181,11 @@ def train_classifier(model, tokenizer, data_files: dict, recipe: Recipe, out_dir
 
     def compute_metrics(prediction):
         predicted = np.argmax(prediction.predictions, axis=-1)
-        test_predictions.pending = [str(label_list[i]) for i in predicted.tolist()]
+        logits = prediction.predictions.astype(np.float64)
+        probabilities = np.exp(logits - logits.max(axis=-1, keepdims=True))
+        probabilities /= probabilities.sum(axis=-1, keepdims=True)
+        test_predictions.pending = {"predicted": [str(label_list[i]) for i in predicted.tolist()],
+                                    "probabilities": probabilities.round(6).tolist()}
         return {"accuracy": accuracy_percent(predicted, prediction.label_ids)}
 
     class InOrderEvalTrainer(Trainer):
@@ -209,9 +215,14 @@ def train_classifier(model, tokenizer, data_files: dict, recipe: Recipe, out_dir
         raise RuntimeError(f"{tensorboard_dir}: {len(metrics['epochs'])} epochs logged, expected {recipe.max_epoch}")
     if len(test_predictions.per_epoch) != recipe.max_epoch:
         raise RuntimeError(f"{len(test_predictions.per_epoch)} test evaluations, expected {recipe.max_epoch}")
+    best = test_predictions.per_epoch[metrics["best_epoch"] - 1]
+    if predictions_path is not None:
+        gold = [str(label_list[example["labels"]]) for example in splits["test"]]
+        write_predictions(predictions_path, gold, best["predicted"], best["probabilities"],
+                          [str(label) for label in label_list])
     metrics.update(
         # the best-valid epoch's test predictions (labels as in the data), one per test example
-        test_predictions=test_predictions.per_epoch[metrics["best_epoch"] - 1],
+        test_predictions=best["predicted"],
         seed=seed, threads=threads, n_train=n_train, total_updates=total, warmup_updates=warmup,
         wall_seconds=round(wall, 1), arch=recipe.arch,
         peak_rss_mb=round(peak_rss_mb(), 1), **placement.record(),

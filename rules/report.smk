@@ -1,0 +1,37 @@
+# Reports shared by the branches: every training run's facts in one tidy table, and the
+# statistics of every group of runs and of every comparison the reports make.
+
+
+rule gather_runs:
+    input:
+        all_run_records,
+    output:
+        report("reports/{mode}/runs.csv", category="Runs"),
+    log:
+        "logs/{mode}/gather_runs.log",
+    conda:
+        "../envs/fairseq.yaml"
+    threads: config["threads"]["light"]
+    resources:
+        mem_mb=attempt_scaled(2000),
+        runtime=attempt_scaled(5),
+    script:
+        "../scripts/report/gather_runs.py"
+
+
+rule report_statistics:
+    input:
+        runs=rules.gather_runs.output[0],
+        predictions=all_predictions,
+    output:
+        report("reports/{mode}/statistics.md", category="Statistics"),
+    log:
+        "logs/{mode}/report_statistics.log",
+    conda:
+        "../envs/fairseq.yaml"
+    threads: config["threads"]["light"]
+    resources:
+        mem_mb=attempt_scaled(2000),
+        runtime=attempt_scaled(5),
+    script:
+        "../scripts/report/report_statistics.py"
