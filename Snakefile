@@ -38,6 +38,7 @@ localrules:
     report_tuned_vs_stock,
     gather_runs,
     report_statistics,
+    report_sweep,
 
 
 include: "rules/data.smk"
@@ -47,6 +48,7 @@ include: "rules/peft.smk"
 include: "rules/bloom.smk"
 include: "rules/bench.smk"
 include: "rules/report.smk"
+include: "rules/sweep.smk"
 
 
 rule all:

@@ -44,6 +44,7 @@ use rule finetune_fairseq as finetune_fairseq_stock with:
         placement=PLACEMENT,
         hp=stock_hp,
         labels=config["labels"],
+        branch="fairseq_stock",
 
 
 rule report_tuned_vs_stock:

@@ -1,10 +1,12 @@
 # Helpers shared by all stages: the validated config, the mode, paths and input functions.
+import itertools
 import os
 import sys
 from pathlib import Path
 
+import pandas as pd
 from snakemake.exceptions import WorkflowError
-from snakemake.utils import validate
+from snakemake.utils import Paramspace, validate
 
 # The scripts live in scripts/<branch>/ and share the library scripts/ftlib: put scripts/ on
 # the path of every job (set here, not required from the user: hence no `envvars:`; every job,
@@ -71,6 +73,20 @@ def peft_recipe_values(mode, method):
     }
 
 
+def sweep_space(mode):
+    """The sweep's settings (sweep.<mode>.grid: every combination) as a Paramspace: each setting's
+    folder is named by its values, e.g. lr~0.0005."""
+    grid = config["sweep"][mode]["grid"]
+    table = pd.DataFrame(list(itertools.product(*grid.values())), columns=list(grid))
+    return Paramspace(table, filename_params="*")
+
+
+def sweep_recipe(mode, setting: dict):
+    """finetune.<mode> with the setting's values (as Python numbers, not numpy's)."""
+    values = {k: v.item() if hasattr(v, "item") else v for k, v in setting.items()}
+    return {**config["finetune"][mode], **values}
+
+
 def check_recipes():
     """Every fine-tuning recipe of the config (both modes, each PEFT method's overrides on top),
     checked once here, before any job: ranges and combinations the schema cannot express; the
@@ -91,6 +107,11 @@ def check_recipes():
             )
         for method in peft.get("methods", []):
             recipes[f"peft.{mode}.hp.{method}"] = peft_recipe_values(mode, method)
+        space = sweep_space(mode)  # every setting of the sweep
+        for setting, row in zip(
+            space.instance_patterns, space.dataframe.to_dict("records")
+        ):
+            recipes[f"sweep.{mode}.grid ({setting})"] = sweep_recipe(mode, row)
         for where, values in recipes.items():
             try:
                 Recipe.from_config(values)
@@ -226,6 +247,7 @@ def resolve_mode(requested):
 
 
 MODE = resolve_mode(config["mode"])
+SWEEP = sweep_space(MODE)
 logger.info(f"fine-tuning workflow: mode={MODE} (config mode: {config['mode']})")
 
 
@@ -411,6 +433,19 @@ def all_run_records(wildcards):
 
 def all_predictions(wildcards):
     return [f"{run}/predictions.tsv" for run in training_runs(wildcards.mode)]
+
+
+def sweep_hp(wildcards):
+    return sweep_recipe(wildcards.mode, SWEEP.instance(wildcards))
+
+
+def sweep_runs(mode):
+    sweep = config["sweep"][mode]
+    return [
+        f"runs/{mode}/fairseq/{sweep['init']}/{setting}/seed{seed}"
+        for setting in SWEEP.instance_patterns
+        for seed in sweep["seeds"]
+    ]
 
 
 def all_targets(mode):

@@ -30,6 +30,7 @@ rule finetune_fairseq:
         placement=PLACEMENT,
         hp=finetune_hp,
         labels=config["labels"],
+        branch="fairseq",
     script:
         "../scripts/fairseq/finetune_fairseq.py"
 

@@ -31,6 +31,17 @@ def make_workdir(path: Path) -> Path:
     return path
 
 
+def seed_workdir(demo_run: Path, path: Path) -> Path:
+    """A folder holding the reduced demo's inputs of the fine-tuning jobs (its data and models),
+    nothing run yet."""
+    import shutil
+
+    work = make_workdir(path)
+    for folder in ("data/demo", "models/demo"):
+        shutil.copytree(demo_run / folder, work / folder)
+    return work
+
+
 def snakemake_command(workdir: Path, *args: str, configfile: str | None = "demo_small.yaml") -> list[str]:
     # targets and options first: --configfile takes every word after it
     cmd = [str(Path(sys.executable).parent / "snakemake"), *args, "-s", str(REPO / "Snakefile"),

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -16,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CONFIGS, REPO, make_workdir, run_snakemake, snakemake_command, snakemake_env
+from conftest import CONFIGS, REPO, run_snakemake, seed_workdir, snakemake_command, snakemake_env
 
 sys.path.insert(0, str(REPO / "tools"))
 from compare_runs import without_measurements  # noqa: E402
@@ -50,14 +49,6 @@ def text(path: Path) -> str:
 def same_numbers(a: Path, b: Path) -> None:
     left, right = (without_measurements(json.loads(p.read_text())) for p in (a, b))
     assert left == right, f"{a} and {b} differ"
-
-
-def seed_workdir(demo_run: Path, path: Path) -> Path:
-    """A folder holding the reduced demo's inputs of the fine-tuning jobs, nothing run yet."""
-    work = make_workdir(path)
-    for folder in ("data/demo", "models/demo"):
-        shutil.copytree(demo_run / folder, work / folder)
-    return work
 
 
 FAIRSEQ_SAVED = re.compile(r"Saved checkpoint \S+ \(epoch 2 @")

@@ -4,7 +4,7 @@ import math
 import pytest
 
 from ftlib.core.stats import (binomial_interval, binomial_se, compare_seeds, format_interval, group_summary,
-                              mcnemar_exact, paired_bootstrap, seeds_needed, welch_difference)
+                              expected_max, mcnemar_exact, paired_bootstrap, seeds_needed, welch_difference)
 
 
 def test_welch_difference_reproduces_the_reference_rows_by_hand():
@@ -87,3 +87,10 @@ def test_seeds_needed_at_80_percent_power():
     assert seeds_needed(1.0, 1.0, 1.0) == 16
     assert seeds_needed(10.0, 1.0, 1.0) == 2  # never fewer than 2: a std needs two
     assert math.isinf(seeds_needed(0.0, 1.0, 1.0)) and math.isnan(seeds_needed(1.0, float("nan"), 1.0))
+
+
+def test_expected_max_of_n_runs():
+    # values 1, 2, 3: E[max of 1] = mean = 2; E[max of 2] = (1*1 + 2*3 + 3*5) / 9 = 22/9;
+    # E[max of 3] = (1*1 + 2*7 + 3*19) / 27 = 72/27
+    assert expected_max([3.0, 1.0, 2.0]) == pytest.approx([2.0, 22 / 9, 72 / 27])
+    assert expected_max([5.0]) == [5.0]

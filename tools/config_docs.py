@@ -83,6 +83,8 @@ def bounds(node: dict) -> str:
 def type_text(node: dict, schema: dict) -> str:
     node = resolve(node, schema)
     kind = node.get("type", "any")
+    if isinstance(kind, list):  # several types allowed
+        return " or ".join(kind) + bounds(node)
     if "enum" in node:
         return f"{kind}: " + " or ".join(f"`{v}`" for v in node["enum"])
     if "pattern" in node:
@@ -97,7 +99,9 @@ def type_text(node: dict, schema: dict) -> str:
         return f"list of {type_text(node.get('items', {}), schema)}" + (f" ({', '.join(size)})" if size else "")
     if kind == "object" and is_map(node):
         entries = f" (≥ {node['minProperties']} entries)" if "minProperties" in node else ""
-        return f"map: `{NAME}` → object{entries}"
+        values = node["additionalProperties"]
+        target = "object" if resolve(values, schema).get("type") == "object" else type_text(values, schema)
+        return f"map: `{NAME}` → {target}{entries}"
     return kind + bounds(node)
 
 

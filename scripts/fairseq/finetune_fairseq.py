@@ -101,8 +101,9 @@ def main():
           flush=True)
     shutil.rmtree(out.tensorboard, ignore_errors=True)
     shutil.move(work.path / "tensorboard", out.tensorboard)
-    write_json(out.record, run_record(Path(run_dir).parts[-3], snakemake.wildcards.init, int(snakemake.wildcards.seed),
-                                      dict(snakemake.params.hp), metrics))
+    setting = {"setting": snakemake.params.setting} if snakemake.params.get("setting") else {}
+    write_json(out.record, run_record(snakemake.params.branch, snakemake.wildcards.init, int(snakemake.wildcards.seed),
+                                      dict(snakemake.params.hp), metrics, **setting))
     write_json(out.metrics, metrics)
     work.close()
     print(f"best valid epoch {metrics['best_epoch']}: valid {metrics['best_valid_accuracy']:.1f}, "

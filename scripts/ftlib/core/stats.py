@@ -101,3 +101,12 @@ def seeds_needed(difference: float, std_a: float, std_b: float, power: float = 0
         return float("inf")
     z = float(norm.ppf(1 - alpha / 2) + norm.ppf(power))
     return max(2.0, math.ceil(z * z * (std_a ** 2 + std_b ** 2) / difference ** 2))
+
+
+def expected_max(values: list[float]) -> list[float]:
+    """Expected best of n runs drawn from ``values`` (with replacement), for n = 1 .. len(values):
+    Dodge et al. 2019's expected validation performance, from the empirical distribution of the
+    runs: with v sorted, E[max of n] = sum_i v_(i) ((i/N)^n - ((i-1)/N)^n)."""
+    ordered, total = sorted(values), len(values)
+    return [sum(v * ((i / total) ** n - ((i - 1) / total) ** n) for i, v in enumerate(ordered, start=1))
+            for n in range(1, total + 1)]

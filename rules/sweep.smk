@@ -1,0 +1,50 @@
+# Hyperparameter sweeps of the fairseq branch (config sweep.<mode>): every setting of the grid
+# times the seeds, each setting in its own folder named by its values (snakemake.utils.Paramspace),
+# so that a setting's results are never overwritten by another's; a report compares them.
+#   snakemake --cores 4 sweep
+
+
+use rule finetune_fairseq as finetune_fairseq_sweep with:
+    output:
+        metrics=f"runs/{{mode}}/fairseq/{{init}}/{SWEEP.wildcard_pattern}/seed{{seed}}/metrics.json",
+        checkpoint=f"runs/{{mode}}/fairseq/{{init}}/{SWEEP.wildcard_pattern}/seed{{seed}}/checkpoint_best.pt",
+        tensorboard=directory(
+            f"runs/{{mode}}/fairseq/{{init}}/{SWEEP.wildcard_pattern}/seed{{seed}}/tensorboard"
+        ),
+        predictions=f"runs/{{mode}}/fairseq/{{init}}/{SWEEP.wildcard_pattern}/seed{{seed}}/predictions.tsv",
+        record=f"runs/{{mode}}/fairseq/{{init}}/{SWEEP.wildcard_pattern}/seed{{seed}}/run.json",
+    log:
+        f"logs/{{mode}}/finetune_fairseq_sweep/{{init}}/{SWEEP.wildcard_pattern}/seed{{seed}}.log",
+    benchmark:
+        f"benchmarks/{{mode}}/finetune_fairseq_sweep/{{init}}/{SWEEP.wildcard_pattern}/seed{{seed}}.tsv"
+    params:
+        placement=PLACEMENT,
+        hp=sweep_hp,
+        labels=config["labels"],
+        branch="fairseq_sweep",
+        setting=lambda wildcards: SWEEP.wildcard_pattern.format(**wildcards),
+
+
+rule report_sweep:
+    input:
+        lambda wildcards: [f"{run}/run.json" for run in sweep_runs(wildcards.mode)],
+    output:
+        report=report("reports/{mode}/sweep.md", category="Sweep"),
+        plot=report("reports/{mode}/sweep_expected_max.png", category="Sweep"),
+    log:
+        "logs/{mode}/report_sweep.log",
+    conda:
+        "../envs/fairseq.yaml"
+    threads: config["threads"]["light"]
+    resources:
+        mem_mb=attempt_scaled(2000),
+        runtime=attempt_scaled(5),
+    params:
+        grid=lambda wildcards: config["sweep"][wildcards.mode]["grid"],
+    script:
+        "../scripts/report/report_sweep.py"
+
+
+rule sweep:
+    input:
+        f"reports/{MODE}/sweep.md",

@@ -1,0 +1,62 @@
+"""Snakemake script: the sweep's report (reports/<mode>/sweep.md) from the run.json of every setting
+and seed: one row per setting with its statistics, the best setting chosen by mean valid accuracy
+(never by test), and the expected best valid accuracy against the number of runs tried (Dodge et
+al. 2019), plotted."""
+import json
+
+from ftlib.core.errors import run_step
+from ftlib.core.plots import plt, save_figure
+from ftlib.core.stats import expected_max, group_summary
+from ftlib.core.tables import markdown_table
+from ftlib.core.textio import write_text_atomic
+
+
+def interval(s) -> str:
+    return "n/a" if s["low"] != s["low"] else f"[{s['low']:.1f}, {s['high']:.1f}]"
+
+
+def spread(s) -> str:
+    return f"{s['mean']:.1f}" + ("" if s["std"] != s["std"] else f" ± {s['std']:.2f}")
+
+
+def main():
+    import pandas as pd
+
+    runs = pd.DataFrame([json.loads(open(path, encoding="utf-8").read()) for path in snakemake.input])
+    keys = list(snakemake.params.grid)
+    rows, summaries = [], {}
+    for setting, group in runs.groupby("setting", sort=False):
+        valid, test = group.best_valid_accuracy.tolist(), group.test_accuracy.tolist()
+        summaries[setting] = sv, st = group_summary(valid), group_summary(test)
+        values = [group[f"hp.{key}"].iloc[0] for key in keys]
+        rows.append([setting, *values, sv["n"], spread(sv), spread(st), interval(st), f"{st['min']:.1f}–{st['max']:.1f}"])
+    best = max(summaries, key=lambda s: (summaries[s][0]["mean"], s))
+    rows = [[f"**{row[0]}**" if row[0] == best else row[0], *row[1:]] for row in rows]
+    curve = expected_max(runs.best_valid_accuracy.tolist())
+
+    mode = snakemake.wildcards.mode
+    lines = [f"# Sweep ({mode})", "",
+             f"Every setting of `sweep.{mode}.grid` (the rest of the recipe: `finetune.{mode}`), each over "
+             f"the seeds, in its own folder (`runs/{mode}/fairseq/<init>/<setting>/seed<seed>/`). Accuracies "
+             "in %: valid at each run's best epoch, test at that epoch; mean ± sample std (ddof=1) over "
+             "seeds, and the test mean's 95 % t-interval.", "",
+             f"**Best setting: {best}**, chosen by mean valid accuracy ({summaries[best][0]['mean']:.1f}), "
+             f"never by test; its test accuracy: {spread(summaries[best][1])}.", ""]
+    lines += markdown_table(["setting", *keys, "seeds", "valid", "test", "test 95 % t-interval", "test min–max"], rows)
+    lines += ["", "## Expected best valid accuracy against runs tried", "",
+              f"Dodge et al. (2019): the expected best valid accuracy of n runs drawn from these {len(curve)} "
+              "(settings × seeds), for n = 1 … all; where the curve is still rising, a larger search "
+              "would likely still find a better setting. `sweep_expected_max.png`.", ""]
+    lines += markdown_table(["runs tried", "expected best valid accuracy"],
+                            [[n, f"{value:.2f}"] for n, value in enumerate(curve, start=1)])
+    write_text_atomic(snakemake.output.report, "\n".join(lines) + "\n")
+
+    fig, ax = plt.subplots(figsize=(6, 4))
+    ax.plot(range(1, len(curve) + 1), curve, marker="o")
+    ax.set_xlabel("runs tried (settings × seeds)")
+    ax.set_ylabel("expected best valid accuracy (%)")
+    save_figure(fig, ax, snakemake.output.plot, f"Sweep ({mode}): expected max valid accuracy")
+    print(f"{len(summaries)} settings, {len(runs)} runs; best by valid: {best}", flush=True)
+
+
+run_step(main, snakemake.output, snakemake.log[0])
