@@ -144,9 +144,21 @@ rule report_bloom:
         generations=rules.finetune_bloom.output.generations,
         parameters=rules.count_bloom_parameters.output[0],
     output:
-        report=bloom_report("{mode}"),
-        plot="reports/{mode}/bloom_loss.png",
-        answers="reports/{mode}/bloom_answers.tsv",
+        report=report(
+            bloom_report("{mode}"),
+            caption="report/bloom_report.rst",
+            category="BLOOM branch",
+        ),
+        plot=report(
+            "reports/{mode}/bloom_loss.png",
+            caption="report/bloom_loss.rst",
+            category="BLOOM branch",
+        ),
+        answers=report(
+            "reports/{mode}/bloom_answers.tsv",
+            caption="report/bloom_answers.rst",
+            category="BLOOM branch",
+        ),
     log:
         "logs/{mode}/report_bloom.log",
     conda:

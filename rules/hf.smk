@@ -88,10 +88,26 @@ rule report_hf_comparison:
         fairseq=all_run_metrics,
         hf=hf_run_metrics,
     output:
-        report=comparison_report("{mode}"),
-        table="reports/{mode}/comparison_runs.tsv",
-        valid_plot="reports/{mode}/comparison_valid_accuracy.png",
-        lr_plot="reports/{mode}/comparison_lr.png",
+        report=report(
+            comparison_report("{mode}"),
+            caption="report/hf_report.rst",
+            category="HF branch",
+        ),
+        table=report(
+            "reports/{mode}/comparison_runs.tsv",
+            caption="report/hf_runs.rst",
+            category="HF branch",
+        ),
+        valid_plot=report(
+            "reports/{mode}/comparison_valid_accuracy.png",
+            caption="report/hf_valid_accuracy.rst",
+            category="HF branch",
+        ),
+        lr_plot=report(
+            "reports/{mode}/comparison_lr.png",
+            caption="report/hf_lr.rst",
+            category="HF branch",
+        ),
     log:
         "logs/{mode}/report_hf_comparison.log",
     conda:

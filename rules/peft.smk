@@ -62,9 +62,21 @@ rule report_peft:
         parameters=rules.count_peft_parameters.output[0],
         test=jsonl_split("test"),
     output:
-        report=peft_report("{mode}"),
-        table="reports/{mode}/peft_runs.tsv",
-        plot="reports/{mode}/peft_accuracy_vs_params.png",
+        report=report(
+            peft_report("{mode}"),
+            caption="report/peft_report.rst",
+            category="PEFT branch",
+        ),
+        table=report(
+            "reports/{mode}/peft_runs.tsv",
+            caption="report/peft_runs.rst",
+            category="PEFT branch",
+        ),
+        plot=report(
+            "reports/{mode}/peft_accuracy_vs_params.png",
+            caption="report/peft_plot.rst",
+            category="PEFT branch",
+        ),
     log:
         "logs/{mode}/report_peft.log",
     conda:

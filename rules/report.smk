@@ -6,7 +6,7 @@ rule gather_runs:
     input:
         all_run_records,
     output:
-        report("reports/{mode}/runs.csv", category="Runs"),
+        report("reports/{mode}/runs.csv", caption="report/runs.rst", category="Runs"),
     log:
         "logs/{mode}/gather_runs.log",
     conda:
@@ -24,7 +24,11 @@ rule report_statistics:
         runs=rules.gather_runs.output[0],
         predictions=all_predictions,
     output:
-        report("reports/{mode}/statistics.md", category="Statistics"),
+        report(
+            "reports/{mode}/statistics.md",
+            caption="report/statistics.rst",
+            category="Statistics",
+        ),
     log:
         "logs/{mode}/report_statistics.log",
     conda:

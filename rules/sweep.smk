@@ -29,8 +29,14 @@ rule report_sweep:
     input:
         lambda wildcards: [f"{run}/run.json" for run in sweep_runs(wildcards.mode)],
     output:
-        report=report("reports/{mode}/sweep.md", category="Sweep"),
-        plot=report("reports/{mode}/sweep_expected_max.png", category="Sweep"),
+        report=report(
+            "reports/{mode}/sweep.md", caption="report/sweep.rst", category="Sweep"
+        ),
+        plot=report(
+            "reports/{mode}/sweep_expected_max.png",
+            caption="report/sweep.rst",
+            category="Sweep",
+        ),
     log:
         "logs/{mode}/report_sweep.log",
     conda:

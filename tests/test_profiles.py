@@ -62,6 +62,8 @@ def test_snakemake_html_report_contains_the_plots(demo_run):
     run_snakemake(demo_run, "--report", str(html))
     text = html.read_text(errors="replace")
     assert "fairseq_valid_accuracy.png" in text
+    for name in ("comparison_lr.png", "peft_accuracy_vs_params.png", "bloom_loss.png", "runs.csv", "statistics.md"):
+        assert name in text, name  # every branch's outputs, and the table of every run
     assert "data:image/png;base64" in text or "image/png" in text
 
 
