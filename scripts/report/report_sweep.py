@@ -30,7 +30,9 @@ def main():
         summaries[setting] = sv, st = group_summary(valid), group_summary(test)
         values = [group[f"hp.{key}"].iloc[0] for key in keys]
         rows.append([setting, *values, sv["n"], spread(sv), spread(st), interval(st), f"{st['min']:.1f}–{st['max']:.1f}"])
-    best = max(summaries, key=lambda s: (summaries[s][0]["mean"], s))
+    top = max(summary[0]["mean"] for summary in summaries.values())
+    tied = [setting for setting in summaries if summaries[setting][0]["mean"] == top]  # grid order
+    best = tied[0]  # of settings tied on mean valid accuracy, the first of the grid
     rows = [[f"**{row[0]}**" if row[0] == best else row[0], *row[1:]] for row in rows]
     curve = expected_max(runs.best_valid_accuracy.tolist())
 
@@ -40,8 +42,9 @@ def main():
              f"the seeds, in its own folder (`runs/{mode}/fairseq/<init>/<setting>/seed<seed>/`). Accuracies "
              "in %: valid at each run's best epoch, test at that epoch; mean ± sample std (ddof=1) over "
              "seeds, and the test mean's 95 % t-interval.", "",
-             f"**Best setting: {best}**, chosen by mean valid accuracy ({summaries[best][0]['mean']:.1f}), "
-             f"never by test; its test accuracy: {spread(summaries[best][1])}.", ""]
+             f"**Best setting: {best}**, chosen by mean valid accuracy ({top:.1f}), never by test"
+             + (f" (tied with {', '.join(tied[1:])}: the first of the grid)" if len(tied) > 1 else "")
+             + f"; its test accuracy: {spread(summaries[best][1])}.", ""]
     lines += markdown_table(["setting", *keys, "seeds", "valid", "test", "test 95 % t-interval", "test min–max"], rows)
     lines += ["", "## Expected best valid accuracy against runs tried", "",
               f"Dodge et al. (2019): the expected best valid accuracy of n runs drawn from these {len(curve)} "
