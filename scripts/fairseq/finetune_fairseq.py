@@ -6,7 +6,6 @@ valid/test accuracy read back from those TensorBoard events, and the reported nu
 epoch by the next one, with the same numbers as an uninterrupted run.
 """
 import re
-import shutil
 import time
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from ftlib.fairseq.predict import predict_split
 from ftlib.core.predictions import write_predictions
 from ftlib.core.run_record import run_record
 from ftlib.core.metrics import run_metrics
-from ftlib.core.proc import find_executable, note, peak_rss_mb, run_logged
+from ftlib.core.proc import find_executable, peak_rss_mb, run_logged
 from ftlib.core.resume import InProgress
 from ftlib.core.textio import write_json
 
@@ -72,7 +71,7 @@ def main():
           f"reviews, {total} updates, {warmup} warmup, {snakemake.threads} thread(s), on {placement.device} "
           f"({placement.name}, {placement.precision})", flush=True)
     if resuming:
-        note(f"resuming the killed attempt from {last}", snakemake.log[0])
+        print(f"resuming the killed attempt from {last}", flush=True)
     started = time.time()
     run_logged(command(last if resuming else None), snakemake.log[0], threads=snakemake.threads)
     best_test = None
@@ -93,14 +92,12 @@ def main():
         raise RuntimeError(f"{work.path / 'tensorboard'}: {len(metrics['epochs'])} epochs logged, expected {recipe.max_epoch}")
     keep_best_checkpoint(work.path, out.checkpoint)
     labels = [str(label) for label in snakemake.params.labels]
-    gold, predicted, probabilities, order = predict_split(out.checkpoint, snakemake.input.data_bin,
-                                                          cuda=placement.device == "cuda")
-    probabilities = [[row[order.index(label)] for label in labels] for row in probabilities]  # config's order
+    gold, predicted, probabilities = predict_split(out.checkpoint, snakemake.input.data_bin, labels,
+                                                   cuda=placement.device == "cuda")
     accuracy = write_predictions(out.predictions, gold, predicted, probabilities, labels)
     print(f"test predictions of checkpoint_best.pt: accuracy {accuracy:.2f} (reported: {metrics['test_accuracy']})",
           flush=True)
-    shutil.rmtree(out.tensorboard, ignore_errors=True)
-    shutil.move(work.path / "tensorboard", out.tensorboard)
+    work.hand_over("tensorboard", out.tensorboard)
     setting = {"setting": snakemake.params.setting} if snakemake.params.get("setting") else {}
     write_json(out.record, run_record(snakemake.params.branch, snakemake.wildcards.init, int(snakemake.wildcards.seed),
                                       dict(snakemake.params.hp), metrics, **setting))

@@ -39,14 +39,6 @@ def thread_env(threads: int) -> dict:
     return env
 
 
-def note(message: str, log) -> None:
-    """One line of progress output that the job's log keeps too."""
-    print(f"# {message}", flush=True)
-    if not is_teed(log):
-        with open(log, "a", encoding="utf-8") as handle:
-            handle.write(f"# {message}\n")
-
-
 def run_logged(cmd: list[str], log, threads: int = 1, echo: bool = True) -> None:
     """Run ``cmd``, appending its output to ``log`` and echoing it as progress output.
 

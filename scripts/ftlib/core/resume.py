@@ -14,6 +14,8 @@ import json
 import shutil
 from pathlib import Path
 
+from ftlib.core.errors import remove_outputs
+
 FOLDER = "in_progress"
 SETTINGS = "settings.json"
 
@@ -41,6 +43,11 @@ class InProgress:
         self.path.mkdir(parents=True)
         (self.path / SETTINGS).write_text(json.dumps(self.settings, indent=1, sort_keys=True) + "\n")
         return False
+
+    def hand_over(self, name: str, destination) -> None:
+        """Move ``name`` (a file or folder of the working folder) to the run's output path."""
+        remove_outputs([destination])
+        shutil.move(self.path / name, destination)
 
     def close(self) -> None:
         shutil.rmtree(self.path, ignore_errors=True)

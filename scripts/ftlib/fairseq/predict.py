@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 
-def predict_split(checkpoint, data_bin, split: str = "test", batch_size: int = 32, cuda: bool = False):
-    """(gold labels, predicted labels, probabilities per label, the label order) of ``split``."""
+def predict_split(checkpoint, data_bin, labels: list[str], split: str = "test", batch_size: int = 32,
+                  cuda: bool = False):
+    """(gold labels, predicted labels, probabilities in ``labels``' order) of ``split``."""
     import torch
 
     import fairseq_plugin  # noqa: F401  (the project's architectures and task)
@@ -14,14 +15,14 @@ def predict_split(checkpoint, data_bin, split: str = "test", batch_size: int = 3
     if cuda:
         model = model.cuda()
     task.load_dataset(split)
-    dataset, labels = task.dataset(split), task.label_dictionary
-    offset = labels.nspecial  # targets count from the label dictionary's first real symbol
-    label_names = [labels[i + offset] for i in range(len(labels) - offset)]
-    order = sorted(range(len(dataset)))
+    dataset, dictionary = task.dataset(split), task.label_dictionary
+    offset = dictionary.nspecial  # targets count from the label dictionary's first real symbol
+    label_names = [dictionary[i + offset] for i in range(len(dictionary) - offset)]
+    columns = [label_names.index(label) for label in labels]  # the dictionary's order -> labels'
     gold, predicted, probabilities = [None] * len(dataset), [None] * len(dataset), [None] * len(dataset)
     with torch.no_grad():
-        for start in range(0, len(order), batch_size):
-            sample = dataset.collater([dataset[i] for i in order[start:start + batch_size]])
+        for start in range(0, len(dataset), batch_size):
+            sample = dataset.collater([dataset[i] for i in range(start, min(start + batch_size, len(dataset)))])
             if cuda:
                 sample = {k: v.cuda() if torch.is_tensor(v) else v for k, v in sample.items()}
                 sample["net_input"] = {k: v.cuda() for k, v in sample["net_input"].items()}
@@ -31,5 +32,5 @@ def predict_split(checkpoint, data_bin, split: str = "test", batch_size: int = 3
             for row, i, target in zip(probs, sample["id"].tolist(), sample["target"].view(-1).tolist()):
                 gold[i] = label_names[target]
                 predicted[i] = label_names[int(row.argmax())]
-                probabilities[i] = row.tolist()
-    return gold, predicted, probabilities, label_names
+                probabilities[i] = [float(row[c]) for c in columns]
+    return gold, predicted, probabilities

@@ -127,8 +127,6 @@ def train_classifier(model, tokenizer, data_files: dict, recipe: Recipe, out_dir
     own TensorBoard logs under ``out_dir/tensorboard``. ``predictions_path``: where to write the
     best-valid epoch's per-example test predictions (ftlib.core.predictions).
     """
-    import shutil
-
     import numpy as np
     import torch
     from transformers import DataCollatorWithPadding, Trainer, TrainingArguments
@@ -227,7 +225,6 @@ def train_classifier(model, tokenizer, data_files: dict, recipe: Recipe, out_dir
         wall_seconds=round(wall, 1), arch=recipe.arch,
         peak_rss_mb=round(peak_rss_mb(), 1), **placement.record(),
     )
-    shutil.rmtree(out_dir / "tensorboard", ignore_errors=True)
-    shutil.move(tensorboard_dir, out_dir / "tensorboard")
+    work.hand_over("tensorboard", out_dir / "tensorboard")
     work.close()
     return metrics
