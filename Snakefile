@@ -18,6 +18,7 @@ wildcard_constraints:
     mode="demo|real",
     init="pretrained|scratch",
     seed=r"\d+",
+    branch="fairseq|fairseq_stock|fairseq_sweep|hf|peft",
     split="train|valid|test",
     ext="review|label",
     kind="data|checkpoint",
@@ -37,6 +38,7 @@ localrules:
     report_bloom,
     report_tuned_vs_stock,
     gather_runs,
+    gather_branch_runs,
     report_statistics,
     report_sweep,
 

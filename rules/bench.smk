@@ -49,8 +49,9 @@ use rule finetune_fairseq as finetune_fairseq_stock with:
 
 rule report_tuned_vs_stock:
     input:
-        tuned=all_run_metrics,
-        stock=all_stock_run_metrics,
+        tuned=branch_table("fairseq"),
+        stock=branch_table("fairseq_stock"),
+        predictions=branch_predictions("fairseq", "fairseq_stock"),
     output:
         report=report(
             "reports/{mode}/tuned_vs_stock.md",

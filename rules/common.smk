@@ -291,18 +291,6 @@ def finetune_inputs(wildcards):
     return inputs
 
 
-def all_run_metrics(wildcards, branch="fairseq"):
-    return [
-        f"{run_dir(wildcards.mode, init, seed, branch)}/metrics.json"
-        for init in config["inits"]
-        for seed in config["seeds"]
-    ]
-
-
-def all_stock_run_metrics(wildcards):
-    return all_run_metrics(wildcards, branch="fairseq_stock")
-
-
 def all_run_benchmarks(wildcards):
     return [
         f"benchmarks/{wildcards.mode}/finetune_fairseq/{init}_seed{seed}.tsv"
@@ -371,21 +359,8 @@ def peft_method_spec(wildcards):
     return config["peft"]["methods"][wildcards.method]
 
 
-def peft_run_metrics(wildcards):
-    settings = config["peft"][wildcards.mode]
-    return [
-        f"runs/{wildcards.mode}/peft/{method}/seed{seed}/metrics.json"
-        for method in settings["methods"]
-        for seed in settings["seeds"]
-    ]
-
-
 def peft_report(mode):
     return f"reports/{mode}/peft_report.md"
-
-
-def hf_run_metrics(wildcards):
-    return all_run_metrics(wildcards, branch="hf")
 
 
 def lr_curve_runs(wildcards):
@@ -405,22 +380,29 @@ def comparison_report(mode):
     return f"reports/{mode}/comparison_report.md"
 
 
-def training_runs(mode):
-    """The run folders of every training run of `all` but BLOOM's: fairseq and HF (inits x
-    seeds), PEFT (methods x seeds)."""
-    peft = config["peft"][mode]
-    return [
-        *[
-            run_dir(mode, init, seed, branch)
-            for branch in ("fairseq", "hf")
-            for init in config["inits"]
-            for seed in config["seeds"]
-        ],
-        *[
+def branch_runs(mode, branch):
+    """The run folders of one classification branch: fairseq, fairseq_stock and HF (inits x
+    seeds), PEFT (methods x seeds), the fairseq sweep (settings x seeds)."""
+    if branch == "fairseq_sweep":
+        return sweep_runs(mode)
+    if branch == "peft":
+        peft = config["peft"][mode]
+        return [
             f"runs/{mode}/peft/{method}/seed{seed}"
             for method in peft["methods"]
             for seed in peft["seeds"]
-        ],
+        ]
+    return [
+        run_dir(mode, init, seed, branch)
+        for init in config["inits"]
+        for seed in config["seeds"]
+    ]
+
+
+def training_runs(mode):
+    """The run folders of every training run of `all` but BLOOM's."""
+    return [
+        run for branch in ("fairseq", "hf", "peft") for run in branch_runs(mode, branch)
     ]
 
 
@@ -433,6 +415,24 @@ def all_run_records(wildcards):
 
 def all_predictions(wildcards):
     return [f"{run}/predictions.tsv" for run in training_runs(wildcards.mode)]
+
+
+def branch_run_records(wildcards):
+    return [f"{run}/run.json" for run in branch_runs(wildcards.mode, wildcards.branch)]
+
+
+def branch_table(branch):
+    """One branch's runs table, what its report reads (rule gather_branch_runs)."""
+    return f"reports/{{mode}}/runs/{branch}.csv"
+
+
+def branch_predictions(*branches):
+    """Input function: predictions.tsv of every run of these branches (the paired tests)."""
+    return lambda wildcards: [
+        f"{run}/predictions.tsv"
+        for branch in branches
+        for run in branch_runs(wildcards.mode, branch)
+    ]
 
 
 def sweep_hp(wildcards):

@@ -123,7 +123,8 @@ rule count_fairseq_parameters:
 rule report_fairseq:
     input:
         unpack(probe_results),
-        metrics=all_run_metrics,
+        runs=branch_table("fairseq"),
+        predictions=branch_predictions("fairseq"),
         benchmarks=all_run_benchmarks,
         parameters=rules.count_fairseq_parameters.output[0],
     output:

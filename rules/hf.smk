@@ -85,8 +85,9 @@ rule finetune_hf:
 rule report_hf_comparison:
     input:
         unpack(lr_curve_runs),
-        fairseq=all_run_metrics,
-        hf=hf_run_metrics,
+        fairseq=branch_table("fairseq"),
+        hf=branch_table("hf"),
+        predictions=branch_predictions("fairseq", "hf"),
     output:
         report=report(
             comparison_report("{mode}"),

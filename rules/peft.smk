@@ -58,7 +58,8 @@ rule finetune_peft:
 
 rule report_peft:
     input:
-        metrics=peft_run_metrics,
+        runs=branch_table("peft"),
+        predictions=branch_predictions("peft"),
         parameters=rules.count_peft_parameters.output[0],
         test=jsonl_split("test"),
     output:

@@ -19,6 +19,16 @@ rule gather_runs:
         "../scripts/report/gather_runs.py"
 
 
+# One branch's runs, the table its report reads: a branch's report waits only on that branch.
+use rule gather_runs as gather_branch_runs with:
+    input:
+        branch_run_records,
+    output:
+        branch_table("{branch}"),
+    log:
+        "logs/{mode}/gather_runs_{branch}.log",
+
+
 rule report_statistics:
     input:
         runs=rules.gather_runs.output[0],

@@ -27,7 +27,7 @@ use rule finetune_fairseq as finetune_fairseq_sweep with:
 
 rule report_sweep:
     input:
-        lambda wildcards: [f"{run}/run.json" for run in sweep_runs(wildcards.mode)],
+        branch_table("fairseq_sweep"),
     output:
         report=report(
             "reports/{mode}/sweep.md", caption="report/sweep.rst", category="Sweep"
@@ -47,6 +47,7 @@ rule report_sweep:
         runtime=attempt_scaled(5),
     params:
         grid=lambda wildcards: config["sweep"][wildcards.mode]["grid"],
+        settings=list(SWEEP.instance_patterns),
     script:
         "../scripts/report/report_sweep.py"
 

@@ -43,7 +43,7 @@ def test_the_probe_curve_shows_the_masked_lm_learning_the_polarity(demo_run):
 
 def test_the_fairseq_report_states_the_difference_and_the_probe(demo_run):
     report = (demo_run / "reports/demo/fairseq_report.md").read_text()
-    assert "| pretrained − scratch |" in report and "95 % interval (Welch)" in report
+    assert "| pretrained vs scratch |" in report and "Welch 95 % interval" in report
     probe = json.loads((demo_run / "reports/demo/probe.json").read_text())["probes"]
     assert f"| pretrained | {probe['pretrained_mean']['accuracy']:.1f} [" in report
     assert f"| random | {probe['random_mean']['accuracy']:.1f} [" in report

@@ -82,3 +82,38 @@ def test_the_statistics_report_recomputed_from_runs_csv_and_predictions(demo_run
     for branch, run in [("fairseq", "pretrained"), ("hf", "scratch"), ("peft", "bitfit")]:
         mean = table[(table.branch == branch) & (table.run == run)].test_accuracy.mean()
         assert f"| {branch} | {run} | 1 | {mean:.1f} |" in report
+
+
+def test_each_branch_table_is_its_rows_of_runs_csv(demo_run):
+    """What a branch's report reads (reports/demo/runs/<branch>.csv) is that branch's rows of runs.csv."""
+    whole = pd.read_csv(demo_run / "reports/demo/runs.csv")
+    for branch in ("fairseq", "hf", "peft"):
+        part = pd.read_csv(demo_run / f"reports/demo/runs/{branch}.csv")
+        expected = whole[whole.branch == branch].reset_index(drop=True)[part.columns]
+        pd.testing.assert_frame_equal(part, expected, check_dtype=False)
+        assert all((demo_run / run_dir / "predictions.tsv").is_file() for run_dir in part.run_dir)
+
+
+def test_every_branch_report_carries_its_comparisons_statistics(demo_run):
+    """The branch reports' Welch and paired rows are statistics.md's rows for the same comparison,
+    and their groups show the sample std."""
+    statistics = (demo_run / "reports/demo/statistics.md").read_text().splitlines()
+
+    def cells(lines, start):
+        return next(line for line in lines if line.startswith(start)).split("|")[2:]
+
+    def welch(lines, title):  # the row whose second cell is a signed difference, not a seed
+        return next(line for line in lines if line.startswith(f"| {title} | ")
+                    and line.split("|")[2].strip()[:1] in "+-").split("|")[2:]
+
+    reports = {name: (demo_run / f"reports/demo/{name}.md").read_text().splitlines()
+               for name in ("fairseq_report", "comparison_report")}
+    assert cells(reports["fairseq_report"], "| pretrained vs scratch | 0 |") == \
+        cells(statistics, "| fairseq: pretrained vs scratch | 0 |")
+    assert welch(reports["fairseq_report"], "pretrained vs scratch") == \
+        welch(statistics, "fairseq: pretrained vs scratch")
+    for init in ("pretrained", "scratch"):
+        assert cells(reports["comparison_report"], f"| {init}: fairseq vs HF | 0 |") == \
+            cells(statistics, f"| {init}: fairseq vs HF | 0 |")
+    peft = (demo_run / "reports/demo/peft_report.md").read_text()
+    assert "| peft | bitfit | 1 |" in peft and "std (ddof=1)" in peft and "population" not in peft

@@ -94,3 +94,29 @@ def test_expected_max_of_n_runs():
     # E[max of 3] = (1*1 + 2*7 + 3*19) / 27 = 72/27
     assert expected_max([3.0, 1.0, 2.0]) == pytest.approx([2.0, 22 / 9, 72 / 27])
     assert expected_max([5.0]) == [5.0]
+
+
+def test_the_reports_statistics_section_from_a_runs_table_by_hand():
+    """ftlib.core.stats_report on a small runs table: a = 80, 82, 84 and b = 70, 71, 72 over three
+    seeds, 100 test examples. By hand: a's sample std 2.0, t_0.975(2) = 4.303, half-width
+    4.303 · 2 / √3 = 4.97 -> [77.0, 87.0]; binomial SE √(0.82 · 0.18 / 100) = 3.84 points; the
+    seed-0 runs disagree on 10 examples, all won by a: McNemar 2 · 0.5^10 = 0.00195."""
+    import pandas as pd
+
+    from ftlib.core.stats_report import statistics_lines
+
+    runs = pd.DataFrame({"branch": ["x"] * 6, "run": ["a"] * 3 + ["b"] * 3, "seed": [0, 1, 2] * 2,
+                         "test_accuracy": [80.0, 82.0, 84.0, 70.0, 71.0, 72.0]})
+    gold = ["1"] * 100
+    predictions = {("x", run, seed): pd.DataFrame({"gold": gold, "predicted": ["1"] * right + ["0"] * (100 - right)})
+                   for run, rights in (("a", (80, 82, 84)), ("b", (70, 71, 72))) for seed, right in enumerate(rights)}
+    lines = statistics_lines(runs, predictions, [("a vs b", ("x", "a"), ("x", "b")), ("c vs b", ("x", "c"), ("x", "b"))])
+    assert "| x | a | 3 | 82.0 | 2.00 | [77.0, 87.0] | 80.0–84.0 | 3.84 (n=100) |" in lines
+    assert "| x | b | 3 | 71.0 | 1.00 | [68.5, 73.5] | 70.0–72.0 | 4.54 (n=100) |" in lines
+    welch = next(line for line in lines if line.startswith("| a vs b | +11.0 |"))
+    assert welch.endswith("| 2 |")  # 2.80² · (4 + 1) / 11² = 0.32 -> the floor of 2 seeds per arm
+    assert not any(line.startswith("| c vs b") for line in lines)  # group c never ran: skipped
+    seed0 = next(line for line in lines if line.startswith("| a vs b | 0 |"))
+    assert seed0.split("|")[3].strip() == "+10.0" and seed0.split("|")[5].strip() == "0.002"
+    only_missing = statistics_lines(runs, predictions, [("c vs b", ("x", "c"), ("x", "b"))])
+    assert only_missing[-1] == "No comparison: one group of each did not run (wanted: c vs b)."

@@ -5,30 +5,32 @@ kernel (same update) and when test is evaluated (same number). So per-update los
 by batch content, while the per-epoch train loss and the final accuracies should agree
 within seed noise: this report shows both, with the noise estimated from the seeds.
 """
-import json
 import math
 import statistics
 from pathlib import Path
 
 from ftlib.core.errors import run_step
-from ftlib.core.metrics import mean_std, read_scalars
+from ftlib.core.metrics import read_scalars
 from ftlib.core.plots import COLORS, plt, save_figure
+from ftlib.core.runs_table import read_predictions, read_runs
+from ftlib.core.stats import group_summary
+from ftlib.core.stats_report import mean_sd, statistics_lines
 from ftlib.core.tables import markdown_table
 from ftlib.core.textio import write_text_atomic
 
 
-def load(paths) -> dict:
-    """{(init, seed): metrics + the run's per-update and per-epoch train losses}."""
+def load(table) -> dict:
+    """{(init, seed): the run's row + its per-update and per-epoch train losses (TensorBoard)}."""
     runs = {}
-    for path in paths:
-        metrics = json.loads(Path(path).read_text())
-        tensorboard = Path(path).parent / "tensorboard"
-        metrics["update_loss"] = read_scalars(tensorboard, "train_inner", "loss")
-        metrics["epoch_loss"] = [loss for _, loss in read_scalars(tensorboard, "train", "loss")]
-        if len(metrics["epoch_loss"]) != len(metrics["epochs"]):
-            raise ValueError(f"{tensorboard}: {len(metrics['epoch_loss'])} train loss events for "
-                             f"{len(metrics['epochs'])} epochs")
-        runs[metrics["init"], metrics["seed"]] = metrics
+    for _, row in table.iterrows():
+        run = dict(row)
+        tensorboard = Path(row.run_dir) / "tensorboard"
+        run["update_loss"] = read_scalars(tensorboard, "train_inner", "loss")
+        run["epoch_loss"] = [loss for _, loss in read_scalars(tensorboard, "train", "loss")]
+        if len(run["epoch_loss"]) != len(row.valid_accuracy_per_epoch):
+            raise ValueError(f"{tensorboard}: {len(run['epoch_loss'])} train loss events for "
+                             f"{len(row.valid_accuracy_per_epoch)} epochs")
+        runs[row.run, row.seed] = run
     return runs
 
 
@@ -43,7 +45,8 @@ def noise_verdict(stock: list[float], tuned: list[float], digits: int = 2) -> st
 
 
 def main():
-    stock, tuned = load(snakemake.input.stock), load(snakemake.input.tuned)
+    table = read_runs(snakemake.input.tuned, snakemake.input.stock)
+    tuned, stock = (load(table[table.branch == branch]) for branch in ("fairseq", "fairseq_stock"))
     if stock.keys() != tuned.keys():
         raise ValueError(f"runs differ: stock {sorted(stock)} vs tuned {sorted(tuned)}")
     changed = {k: (v, snakemake.params.tuned_hp.get(k)) for k, v in snakemake.params.stock_hp.items()
@@ -59,19 +62,19 @@ def main():
                          s["best_epoch"], t["best_epoch"], f"{s['wall_seconds']:.0f}", f"{t['wall_seconds']:.0f}"])
     md += markdown_table(["init", "seed", "stock test acc", "tuned test acc", "stock best epoch", "tuned best epoch",
                           "stock wall s", "tuned wall s"], per_seed)
-    means = []
+    walls = []
     for init in inits:
         keys = sorted(k for k in tuned if k[0] == init)
-        accs = {name: [runs[k]["test_accuracy"] for k in keys] for name, runs in (("stock", stock), ("tuned", tuned))}
-        walls = {name: sum(runs[k]["wall_seconds"] for k in keys) for name, runs in (("stock", stock), ("tuned", tuned))}
-        cells = ["%.2f ± %.2f" % mean_std(accs[name]) for name in ("stock", "tuned")]
-        means.append([init] + cells + [noise_verdict(accs["stock"], accs["tuned"]),
-                                       f"{walls['tuned'] / walls['stock']:.2f}"])
-    md += [""] + markdown_table(["init", "stock mean ± std", "tuned mean ± std", "difference",
-                                 "wall time tuned / stock"], means)
+        total = {name: sum(runs[k]["wall_seconds"] for k in keys) for name, runs in (("stock", stock), ("tuned", tuned))}
+        walls.append([init, f"{total['stock']:.0f}", f"{total['tuned']:.0f}", f"{total['tuned'] / total['stock']:.2f}"])
+    md += [""] + markdown_table(["init", "stock wall s (all seeds)", "tuned wall s", "tuned / stock"], walls)
+    md += ["", "## Same accuracy? Tuned against stock, per init", ""]
+    md += statistics_lines(table, read_predictions(table),
+                           [(f"{init}: tuned vs stock", ("fairseq", init), ("fairseq_stock", init)) for init in inits],
+                           heading="###")
 
-    md += ["", "Train loss per epoch (fairseq's epoch average of the per-update losses, base 2), "
-           "mean ± std over seeds:", ""]
+    md += ["", "## Train loss", "", "Train loss per epoch (fairseq's epoch average of the per-update losses, base 2), "
+           "mean ± sample std over seeds:", ""]
     epoch_rows = []
     first_epoch_gap = 0.0
     fig, ax = plt.subplots(figsize=(7.5, 4.5))
@@ -85,7 +88,7 @@ def main():
                     label=f"{init}, {name}")
         for epoch in range(len(tuned[keys[0]]["epoch_loss"])):
             losses = {name: [runs[k]["epoch_loss"][epoch] for k in keys] for name, runs in (("stock", stock), ("tuned", tuned))}
-            cells = ["%.4f ± %.4f" % mean_std(losses[name]) for name in ("stock", "tuned")]
+            cells = [mean_sd(group_summary(losses[name]), 4, 4) for name in ("stock", "tuned")]
             if epoch == 0:
                 first_epoch_gap = max(first_epoch_gap, abs(statistics.mean(losses["tuned"]) / statistics.mean(losses["stock"]) - 1))
             epoch_rows.append([init, epoch + 1] + cells + [noise_verdict(losses["stock"], losses["tuned"], digits=4)])

@@ -1,4 +1,5 @@
-"""Snakemake script: the fairseq report (per-seed and summary tables, plot, parameters)."""
+"""Snakemake script: the fairseq report (per-seed and summary tables, statistics, plot, parameters),
+from the branch's runs table (reports/<mode>/runs/fairseq.csv) and its runs' predictions."""
 import json
 from pathlib import Path
 
@@ -6,7 +7,9 @@ from ftlib.core.errors import run_step
 from ftlib.core.metrics import format_mean_std
 from ftlib.core.plots import plot_valid_accuracy
 from ftlib.core.reference import FAIRSEQ_REFERENCE
-from ftlib.core.stats import compare_seeds, format_interval
+from ftlib.core.runs_table import as_run, read_predictions, read_runs
+from ftlib.core.stats import format_interval
+from ftlib.core.stats_report import statistics_lines
 from ftlib.core.tables import markdown_table
 from ftlib.core.textio import write_text_atomic, write_tsv
 
@@ -22,19 +25,16 @@ def read_benchmark(path) -> dict:
     return {"wall_s": as_float("s"), "max_rss_mb": as_float("max_rss"), "cpu_s": as_float("cpu_time")}
 
 
-def difference_lines(runs: list[dict], inits: list[str]) -> list[str]:
-    """Pretrained minus scratch over seeds: the difference of means, its 95 % Welch interval and p."""
+def difference_lines(table, inits: list[str]) -> list[str]:
+    """Pretrained vs scratch: the seeds' groups, Welch's difference and the paired tests per seed."""
     if not {"pretrained", "scratch"} <= set(inits):
         return []
-    acc = {init: [r["test_accuracy"] for r in runs if r["init"] == init] for init in ("pretrained", "scratch")}
-    d = compare_seeds(acc["pretrained"], acc["scratch"])
-    table = markdown_table(
-        ["comparison", "difference of means", "95 % interval (Welch)", "p (Welch's t)", "seeds where pretrained wins"],
-        [["pretrained − scratch", f"{d['difference']:+.1f}", format_interval(d["low"], d["high"]),
-          f"{d['p']:.2g}", f"{d['wins']} of {d['pairs']}"]])
-    return (["", "## Does pretraining help?", ""] + table
-            + ["", "With 3 seeds the interval is wide (t with about 2–4 degrees of freedom); the seed pairs "
-               "share the seed, not the run, so the comparison is unpaired."])
+    comparison = [("pretrained vs scratch", ("fairseq", "pretrained"), ("fairseq", "scratch"))]
+    return (["", "## Does pretraining help?", ""]
+            + statistics_lines(table, read_predictions(table), comparison, heading="###")
+            + ["", "With a few seeds the Welch interval is wide (t with n − 1 to 2n − 2 degrees of freedom "
+               "for n seeds per init); the seed pairs share the seed, not the run, so that comparison is "
+               "unpaired. The paired tests compare the two runs of one seed on the same test reviews."])
 
 
 def probe_lines(probe: dict, curve: dict | None) -> list[str]:
@@ -78,7 +78,8 @@ def placements(runs) -> str:
 
 def main():
     mode = snakemake.wildcards.mode
-    runs = [json.loads(Path(p).read_text()) for p in snakemake.input.metrics]
+    table = read_runs(snakemake.input.runs)
+    runs = [as_run(row, init="run", arch="hp.arch") for _, row in table.iterrows()]
     runs.sort(key=lambda r: (snakemake.params.inits.index(r["init"]), r["seed"]))
     params = json.loads(Path(snakemake.input.parameters).read_text())["encoders"]
 
@@ -106,9 +107,11 @@ def main():
         ref = FAIRSEQ_REFERENCE[init]
         summary.append([init, len(accs), format_mean_std(accs),
                         format_mean_std(ref["report A"]), format_mean_std(ref["report B"])])
-    lines += ["", "## Summary (test accuracy, mean ± population std over seeds)", ""]
-    lines += markdown_table(["init", "seeds", "this run", "reference A", "reference B"], summary)
-    lines += difference_lines(runs, snakemake.params.inits)
+    lines += ["", "## Summary beside the published references", "",
+              "Test accuracy, mean ± **population** std (ddof=0) over seeds: the references give theirs "
+              "that way. The sample std, intervals and tests are in the next section.", ""]
+    lines += markdown_table(["init", "seeds", "this run (± population std)", "reference A", "reference B"], summary)
+    lines += difference_lines(table, snakemake.params.inits)
     lines += probe_lines(json.loads(Path(snakemake.input.probe).read_text()),
                          json.loads(Path(snakemake.input.probe_curve).read_text())
                          if "probe_curve" in snakemake.input.keys() else None)

@@ -1,8 +1,10 @@
-"""Snakemake script: fairseq and HF side by side (per-seed table, mean ± std, plots, lr check)."""
-import json
+"""Snakemake script: fairseq and HF side by side (per-seed table, mean ± std, statistics, plots,
+lr check), from the two branches' runs tables (reports/<mode>/runs/{fairseq,hf}.csv)."""
 from pathlib import Path
 
 from ftlib.core.errors import run_step
+from ftlib.core.runs_table import as_run, read_predictions, read_runs
+from ftlib.core.stats_report import statistics_lines
 from ftlib.hf.compare import lr_disagreements
 from ftlib.hf.plots import plot_lr_curves, plot_valid_accuracy_both
 from ftlib.core.metrics import format_mean_std, read_scalars
@@ -14,18 +16,10 @@ COLUMNS = ["toolkit", "init", "seed", "best_epoch", "best_valid_accuracy", "test
            "total_updates", "warmup_updates", "wall_seconds", "device", "precision"]
 
 
-def load_runs(paths, toolkit):
-    runs = []
-    for path in paths:
-        run = json.loads(Path(path).read_text())
-        run["toolkit"] = toolkit
-        runs.append(run)
-    return runs
-
-
 def main():
     mode, inits, seeds = snakemake.wildcards.mode, snakemake.params.inits, snakemake.params.seeds
-    runs = load_runs(snakemake.input.fairseq, "fairseq") + load_runs(snakemake.input.hf, "hf")
+    table = read_runs(snakemake.input.fairseq, snakemake.input.hf)
+    runs = [as_run(row, init="run", toolkit="branch") for _, row in table.iterrows()]
     by_key = {(r["toolkit"], r["init"], r["seed"]): r for r in runs}
     write_tsv(snakemake.output.table, COLUMNS, runs)
     plot_valid_accuracy_both(runs, snakemake.output.valid_plot, f"fairseq vs HF on the {mode} data")
@@ -63,8 +57,15 @@ def main():
             ref = references[toolkit].get(init)
             refs = [format_mean_std(ref["report A"]), format_mean_std(ref["report B"])] if ref else ["—", "—"]
             summary.append([toolkit, init, len(accs), format_mean_std(accs)] + refs)
-    lines += ["", "## Summary (test accuracy, mean ± population std over seeds)", ""]
-    lines += markdown_table(["toolkit", "init", "seeds", "this run", "reference A", "reference B"], summary)
+    lines += ["", "## Summary beside the published references", "",
+              "Test accuracy, mean ± **population** std (ddof=0) over seeds: the references give theirs "
+              "that way. The sample std, intervals and tests are in the next section.", ""]
+    lines += markdown_table(["toolkit", "init", "seeds", "this run (± population std)", "reference A",
+                             "reference B"], summary)
+    comparisons = [(f"{init}: fairseq vs HF", ("fairseq", init), ("hf", init)) for init in inits]
+    comparisons += [("HF: pretrained vs scratch", ("hf", "pretrained"), ("hf", "scratch"))]
+    lines += ["", "## Is the toolkit difference real?", ""]
+    lines += statistics_lines(table, read_predictions(table), comparisons, heading="###")
     walls = {t: sum(r["wall_seconds"] for r in runs if r["toolkit"] == t) for t in ("fairseq", "hf")}
     lines += ["", f"Training wall time, all runs: fairseq {walls['fairseq']:.0f} s, HF {walls['hf']:.0f} s "
               f"({runs[0]['threads']} thread(s) per run).", "",

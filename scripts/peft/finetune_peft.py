@@ -95,8 +95,9 @@ def main():
         training_rss_increase_mb=round(memory.peak_mb - memory.start_mb, 1),
         wall_seconds_per_epoch=round(metrics["wall_seconds"] / epochs, 2),
     )
-    write_json(snakemake.output.record, run_record("peft", method, seed, hp, metrics,
-                                                   trainable_params=counts["trainable"]))
+    write_json(snakemake.output.record, run_record("peft", method, seed, hp, metrics, kind=spec["kind"],
+                                                   trainable_params=counts["trainable"],
+                                                   total_params=counts["total"]))
     write_json(snakemake.output.metrics, metrics)
     print(f"{method} seed {seed}: best valid epoch {metrics['best_epoch']}: valid "
           f"{metrics['best_valid_accuracy']:.1f}, test {metrics['test_accuracy']:.1f}; "

@@ -1,12 +1,15 @@
-"""Snakemake script: the PEFT comparison report (per-method summary, per-seed runs, plot, exact
-parameter accounting beside its closed formulas and the published counts, reference rows)."""
+"""Snakemake script: the PEFT comparison report (per-method summary, statistics against full
+fine-tuning, per-seed runs, plot, exact parameter accounting beside its closed formulas and the
+published counts, reference rows), from the branch's runs table (reports/<mode>/runs/peft.csv)."""
 import json
 import re
 from pathlib import Path
 
 from ftlib.core.errors import run_step
+from ftlib.core.runs_table import as_run, read_predictions, read_runs
+from ftlib.core.stats import format_interval, group_summary
+from ftlib.core.stats_report import mean_sd, statistics_lines
 from ftlib.hf.data import read_jsonl
-from ftlib.core.metrics import mean_std
 from ftlib.peft.plots import plot_accuracy_vs_params
 from ftlib.peft.reference import REFERENCE_ACCURACY
 from ftlib.core.tables import markdown_table
@@ -18,13 +21,11 @@ RUN_COLUMNS = ["method", "kind", "seed", "best_epoch", "best_valid_accuracy", "t
 
 
 def summarise(method, runs):
-    tests = [r["test_accuracy"] for r in runs]
-    mean, std = mean_std(tests)
-    first = runs[0]
+    """One method's row: its counts, and its seeds' test accuracy (sample std, t-interval)."""
+    first, mean = runs[0], lambda key: sum(r[key] for r in runs) / len(runs)  # noqa: E731
     return {"method": method, "kind": first["kind"], "trainable": first["trainable_params"],
-            "total": first["total_params"], "mean": mean, "std": std, "n": len(runs),
-            "valid": mean_std([r["best_valid_accuracy"] for r in runs])[0],
-            "epoch_s": mean_std([r["wall_seconds_per_epoch"] for r in runs])[0],
+            "total": first["total_params"], **group_summary([r["test_accuracy"] for r in runs]),
+            "valid": mean("best_valid_accuracy"), "epoch_s": mean("wall_seconds_per_epoch"),
             "rss": max(r["peak_rss_mb"] for r in runs),
             "train_mb": max(r["training_rss_increase_mb"] for r in runs), "hp": first["hp"]}
 
@@ -34,11 +35,12 @@ def summarise(method, runs):
 NEGATED_OPINION = re.compile(r"n'est pas \w+[.,!]")
 
 
-def negation_lines(runs: list[dict], methods: list[str], test_jsonl, labels, mode: str) -> list[str]:
+def negation_lines(runs: list[dict], methods: list[str], predictions: dict, test_jsonl, labels,
+                   mode: str) -> list[str]:
     """Test accuracy of each method on the reviews with a negated opinion and on the others,
-    from the best-valid epoch's predictions: where the smaller methods lose what they lose."""
-    texts, gold = read_jsonl(test_jsonl, labels)
-    gold = [str(labels[i]) for i in gold]
+    from the best-valid epoch's predictions (predictions.tsv: one row per test line, in order):
+    where the smaller methods lose what they lose."""
+    texts, _ = read_jsonl(test_jsonl, labels)
     negated = [bool(NEGATED_OPINION.search(t)) for t in texts]
     n_neg = sum(negated)
     if n_neg in (0, len(texts)):
@@ -53,8 +55,9 @@ def negation_lines(runs: list[dict], methods: list[str], test_jsonl, labels, mod
     for method in methods:
         accs = {True: [], False: []}
         for run in (r for r in runs if r["method"] == method):
+            table = predictions["peft", method, run["seed"]]
             for flag in (True, False):
-                pairs = [(p, g) for p, g, n in zip(run["test_predictions"], gold, negated) if n == flag]
+                pairs = [(p, g) for p, g, n in zip(table.predicted, table.gold, negated) if n == flag]
                 accs[flag].append(100.0 * sum(p == g for p, g in pairs) / len(pairs))
         with_neg, without = (sum(accs[f]) / len(accs[f]) for f in (True, False))
         rows.append([method, f"{with_neg:.1f}", f"{without:.1f}", f"{with_neg - without:+.1f}"])
@@ -64,7 +67,9 @@ def negation_lines(runs: list[dict], methods: list[str], test_jsonl, labels, mod
 def main():
     mode = snakemake.wildcards.mode
     methods, seeds = list(snakemake.params.methods), list(snakemake.params.seeds)
-    runs = [json.loads(Path(p).read_text()) for p in snakemake.input.metrics]
+    table = read_runs(snakemake.input.runs)
+    predictions = read_predictions(table)
+    runs = [as_run(row, method="run") for _, row in table.iterrows()]
     runs.sort(key=lambda r: (methods.index(r["method"]), r["seed"]))
     accounting = json.loads(Path(snakemake.input.parameters).read_text())
     mode_rows = {row["method"]: row for row in accounting["methods"]["this mode's model"]}
@@ -78,7 +83,7 @@ def main():
     summary = [summarise(m, [r for r in runs if r["method"] == m]) for m in methods]
     write_tsv(snakemake.output.table, RUN_COLUMNS, runs)
     plot_accuracy_vs_params(summary, snakemake.output.plot,
-                            f"PEFT methods on the {mode} data ({len(seeds)} seed(s); bars: std)")
+                            f"PEFT methods on the {mode} data ({len(seeds)} seed(s); bars: sample std)")
 
     epochs = sorted({r["hp"]["max_epoch"] for r in runs})
     lines = [f"# Parameter-efficient fine-tuning report ({mode} inputs)", ""]
@@ -93,7 +98,8 @@ def main():
                   "fall behind (the section on negated opinions below measures it). The reference rows "
                   "are published results of other models and tasks, shown for scale only.", ""]
     lines += ["## Summary", "",
-              f"Test accuracy at the best-valid epoch, mean ± population std over seeds {seeds}. "
+              f"Test accuracy at the best-valid epoch over seeds {seeds}: mean ± sample std (ddof=1) and "
+              "the 95 % t-interval of the mean (n/a with one seed). "
               "Trainable parameters include the classification head, which every method trains "
               f"(it is new for the task; {head:,} parameters here). Time per epoch = training wall "
               "time / epochs (each epoch includes its valid and test evaluation); peak RSS = the training process's "
@@ -104,13 +110,18 @@ def main():
     for s in summary:
         refs = "; ".join(f"{src}: {val}" for src, val in REFERENCE_ACCURACY.get(s["method"], [])) or "—"
         rows.append([s["method"], f"{s['trainable']:,}", f"{s['trainable'] - head:,}",
-                     f"{100 * s['trainable'] / s['total']:.3f} %", f"{s['mean']:.1f} ± {s['std']:.2f}",
+                     f"{100 * s['trainable'] / s['total']:.3f} %",
+                     mean_sd(s),
+                     format_interval(s["low"], s["high"]),
                      f"{s['valid']:.1f}", f"{s['epoch_s']:.1f}", f"{s['rss']:.0f}", f"{s['train_mb']:.0f}", refs])
     lines += markdown_table(["method", "trainable params", "without the head", "share of total", "test acc.",
-                             "best valid acc.", "s / epoch", "peak RSS (MB)", "training adds (MB)",
+                             "95 % t-interval", "best valid acc.", "s / epoch", "peak RSS (MB)", "training adds (MB)",
                              "reference (other model/task)"], rows)
     lines += ["", f"![test accuracy against trainable parameters]({Path(snakemake.output.plot).name})"]
-    lines += negation_lines(runs, methods, snakemake.input.test, snakemake.params.labels, mode)
+    lines += ["", "## What each method loses against full fine-tuning", ""]
+    lines += statistics_lines(table, predictions, [(f"{m} vs full", ("peft", m), ("peft", "full"))
+                                                   for m in methods if m != "full"], heading="###")
+    lines += negation_lines(runs, methods, predictions, snakemake.input.test, snakemake.params.labels, mode)
     lines += ["", "## Per-seed runs", ""]
     lines += markdown_table(
         ["method", "seed", "best epoch", "valid acc.", "test acc.", "wall (s)", "peak RSS (MB)"],

@@ -1,6 +1,8 @@
-"""Snakemake script: every training run's row (run.json) in one tidy table, reports/<mode>/runs.csv
-(one row per run; columns: reports/README.md)."""
+"""Snakemake script: training runs' rows (run.json) in one tidy table: every run of `all` in
+reports/<mode>/runs.csv, one branch's runs in reports/<mode>/runs/<branch>.csv (what that branch's
+report reads). One row per run; columns: reports/README.md."""
 import json
+from pathlib import Path
 
 from ftlib.core.errors import run_step
 from ftlib.core.run_record import column_order
@@ -9,7 +11,10 @@ from ftlib.core.run_record import column_order
 def main():
     import pandas as pd
 
-    rows = [json.loads(open(path, encoding="utf-8").read()) for path in snakemake.input]
+    # run_dir: where the run's own files are (predictions.tsv, tensorboard/), so no report
+    # rebuilds the run-folder layout
+    rows = [{**json.loads(Path(path).read_text(encoding="utf-8")), "run_dir": str(Path(path).parent)}
+            for path in snakemake.input]
     columns = column_order(dict.fromkeys(key for row in rows for key in row))
     table = pd.DataFrame(rows, columns=columns)
     for column in columns:  # integers stay integers beside the empty cells of other branches

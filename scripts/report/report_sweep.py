@@ -1,35 +1,27 @@
-"""Snakemake script: the sweep's report (reports/<mode>/sweep.md) from the run.json of every setting
-and seed: one row per setting with its statistics, the best setting chosen by mean valid accuracy
+"""Snakemake script: the sweep's report (reports/<mode>/sweep.md) from its runs table
+(reports/<mode>/runs/fairseq_sweep.csv, every setting and seed): one row per setting with its statistics, the best setting chosen by mean valid accuracy
 (never by test), and the expected best valid accuracy against the number of runs tried (Dodge et
 al. 2019), plotted."""
-import json
-
 from ftlib.core.errors import run_step
 from ftlib.core.plots import plt, save_figure
-from ftlib.core.stats import expected_max, group_summary
+from ftlib.core.runs_table import read_runs
+from ftlib.core.stats import expected_max, format_interval, group_summary
+from ftlib.core.stats_report import mean_sd
 from ftlib.core.tables import markdown_table
 from ftlib.core.textio import write_text_atomic
 
 
-def interval(s) -> str:
-    return "n/a" if s["low"] != s["low"] else f"[{s['low']:.1f}, {s['high']:.1f}]"
-
-
-def spread(s) -> str:
-    return f"{s['mean']:.1f}" + ("" if s["std"] != s["std"] else f" ± {s['std']:.2f}")
-
-
 def main():
-    import pandas as pd
-
-    runs = pd.DataFrame([json.loads(open(path, encoding="utf-8").read()) for path in snakemake.input])
-    keys = list(snakemake.params.grid)
+    runs = read_runs(snakemake.input[0])
+    keys, settings = list(snakemake.params.grid), list(snakemake.params.settings)
+    runs = runs.sort_values("setting", key=lambda column: column.map(settings.index), kind="stable")
     rows, summaries = [], {}
-    for setting, group in runs.groupby("setting", sort=False):
+    for setting, group in runs.groupby("setting", sort=False):  # in grid order
         valid, test = group.best_valid_accuracy.tolist(), group.test_accuracy.tolist()
         summaries[setting] = sv, st = group_summary(valid), group_summary(test)
         values = [group[f"hp.{key}"].iloc[0] for key in keys]
-        rows.append([setting, *values, sv["n"], spread(sv), spread(st), interval(st), f"{st['min']:.1f}–{st['max']:.1f}"])
+        rows.append([setting, *values, sv["n"], mean_sd(sv), mean_sd(st), format_interval(st["low"], st["high"]),
+                     f"{st['min']:.1f}–{st['max']:.1f}"])
     top = max(summary[0]["mean"] for summary in summaries.values())
     tied = [setting for setting in summaries if summaries[setting][0]["mean"] == top]  # grid order
     best = tied[0]  # of settings tied on mean valid accuracy, the first of the grid
@@ -44,7 +36,7 @@ def main():
              "seeds, and the test mean's 95 % t-interval.", "",
              f"**Best setting: {best}**, chosen by mean valid accuracy ({top:.1f}), never by test"
              + (f" (tied with {', '.join(tied[1:])}: the first of the grid)" if len(tied) > 1 else "")
-             + f"; its test accuracy: {spread(summaries[best][1])}.", ""]
+             + f"; its test accuracy: {mean_sd(summaries[best][1])}.", ""]
     lines += markdown_table(["setting", *keys, "seeds", "valid", "test", "test 95 % t-interval", "test min–max"], rows)
     lines += ["", "## Expected best valid accuracy against runs tried", "",
               f"Dodge et al. (2019): the expected best valid accuracy of n runs drawn from these {len(curve)} "

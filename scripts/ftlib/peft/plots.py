@@ -8,11 +8,12 @@ KIND_COLORS = {"full": "black", "bitfit": "tab:green", "lora": "tab:blue", "adap
 
 
 def plot_accuracy_vs_params(rows: list[dict], path, title: str) -> None:
-    """One point per method: mean test accuracy over seeds, error bar = population std."""
+    """One point per method: mean test accuracy over seeds, error bar = sample std (ddof=1)."""
     fig, ax = plt.subplots(figsize=(7.5, 4.8))
     for row in rows:
         color = KIND_COLORS.get(row["kind"], "gray")
-        ax.errorbar([row["trainable"]], [row["mean"]], yerr=[row["std"]], fmt="o", color=color,
+        spread = None if row["std"] != row["std"] else [row["std"]]  # nan: one seed, no spread
+        ax.errorbar([row["trainable"]], [row["mean"]], yerr=spread, fmt="o", color=color,
                     ecolor=color, capsize=4, markersize=6)
         ax.annotate(row["method"], (row["trainable"], row["mean"]), textcoords="offset points",
                     xytext=(5, 5), fontsize=8)
