@@ -1,10 +1,11 @@
 # `snakemake --cores 2 bench`: one real-size seed measured against this machine's compute floor
-# (scripts/bench/benchmark_fairseq.py): stock vs tuned fairseq, the HF model, GEMM rate, FLOP count.
+# (scripts/bench/benchmark_fairseq.py): stock vs tuned fairseq, the HF model, GEMM rate, FLOP count,
+# the thread layout; then the whole real experiment's predicted cost -> reports/benchmark.md.
 
 
 rule benchmark_fairseq:
     output:
-        report="reports/benchmark.md",
+        report="benchmarks/benchmark_fairseq.md",
         json="benchmarks/benchmark.json",
     log:
         "logs/benchmark_fairseq.log",
@@ -21,9 +22,48 @@ rule benchmark_fairseq:
         "../scripts/bench/benchmark_fairseq.py"
 
 
+# The whole real experiment's cost on this machine (scripts/bench/benchmark_experiment.py):
+# every job of `all --config mode=real` timed from real-size steps, scheduled on 2 and 8 cores.
+rule benchmark_experiment:
+    input:
+        report=rules.benchmark_fairseq.output.report,
+        json=rules.benchmark_fairseq.output.json,
+    output:
+        report="reports/benchmark.md",
+        json="benchmarks/experiment.json",
+    log:
+        "logs/benchmark_experiment.log",
+    conda:
+        "../envs/fairseq.yaml"
+    threads: config["benchmark"]["threads"]  # the whole machine: its timings run alone
+    resources:
+        mem_mb=attempt_scaled(12000),
+        runtime=attempt_scaled(60),
+    params:
+        experiment=config["benchmark"]["experiment"],
+        threads_train=config["threads"]["train"],
+        inits=config["inits"],
+        seeds=config["seeds"],
+        finetune=config["finetune"]["real"],
+        peft_methods=config["peft"]["real"]["methods"],
+        peft_seeds=config["peft"]["real"]["seeds"],
+        peft_recipes={
+            m: peft_recipe_values("real", m) for m in config["peft"]["real"]["methods"]
+        },
+        peft_specs=config["peft"]["methods"],
+        bloom_shape=config["bloom"]["reference_model"],
+        bloom_lora=config["bloom"]["lora"],
+        bloom_quantization=config["bloom"]["quantization"],
+        bloom_train=config["bloom"]["real"]["train"],
+        bloom_heldout=config["bloom"]["real"]["heldout_size"],
+        bloom_max_new_tokens=config["bloom"]["real"]["max_new_tokens"],
+    script:
+        "../scripts/bench/benchmark_experiment.py"
+
+
 rule bench:
     input:
-        rules.benchmark_fairseq.output.report,
+        rules.benchmark_experiment.output.report,
 
 
 # Tuned vs stock ("same math"): the config's recipe run again with the speed levers

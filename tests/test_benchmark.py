@@ -4,6 +4,9 @@ import json
 import pytest
 
 from conftest import make_workdir, run_snakemake
+from ftlib.bench.experiment import Job, bloom_job_seconds, classifier_job_seconds, lower_bound, makespan, schedule_table
+from ftlib.bench.layout import layout_summary
+from ftlib.bench.measure import update_seconds
 from ftlib.fairseq.flops import forward_flops, seed_flops, train_flops
 
 
@@ -15,6 +18,45 @@ def test_flop_count_of_one_sequence_by_hand():
     once = seed_flops([3], [3], [3], 2, 1, 4, 8, test_every_epoch=False)
     every = seed_flops([3], [3], [3], 2, 1, 4, 8, test_every_epoch=True)
     assert every - once == forward_flops([3], 1, 4, 8)  # one test pass saved over 2 epochs
+
+
+def test_makespan_of_a_longest_first_schedule_by_hand():
+    # 2 slots, jobs 5, 4, 3, 3, 3: LPT puts 5 | 4, then 3 on the 4 (7), 3 on the 5 (8), 3 on the 7 (10)
+    assert makespan([3, 5, 3, 4, 3], 2) == 10
+    assert lower_bound([3, 5, 3, 4, 3], 2) == 9  # total 18 / 2 slots
+    assert makespan([3, 5, 3, 4, 3], 8) == 5 == lower_bound([3, 5, 3, 4, 3], 8)  # one job per slot
+    assert makespan([7], 2) == 7
+    with pytest.raises(ValueError):
+        makespan([1], 0)
+    rows = {row["group"]: row for row in schedule_table([Job("a", "x", 5), Job("b", "y", 4), Job("b", "z", 3)], [2])}
+    assert (rows["all"]["jobs"], rows["all"]["wall_2"], rows["b"]["wall_2"], rows["b"]["longest_seconds"]) == (3, 7, 4, 4)
+
+
+def test_job_durations_by_hand():
+    # 2 epochs × (ceil(10 / 4) = 3 updates × 0.5 s + 2 s of evaluation) + 1 s
+    assert classifier_job_seconds(2, 10, 4, 0.5, 2.0, 1.0) == 2 * (1.5 + 2.0) + 1.0
+    timing = {"forward_seconds": 1.0, "seconds_per_new_token": 0.1, "micro_step_seconds": 2.0}
+    train = {"max_steps": 20, "grad_accum": 4, "eval_every": 10}
+    # before/after: 2 × 3 held-out × (1 + 5 × 0.1); 80 micro-steps × 2; 2 curve points × 3 × 1
+    assert bloom_job_seconds(train, 3, 5, timing) == pytest.approx(9.0 + 160.0 + 6.0)
+
+
+def test_thread_layout_by_hand():
+    # 1 thread alone 1.0 s/update, 2 threads 0.6, 1 thread beside another 1.2: a seed of 600 s at
+    # 2 threads is 6 seeds/hour; two 1-thread jobs finish 2 seeds in 600 × 1.2 / 0.6 = 1200 s: 6/hour
+    layout = layout_summary([0.6, 0.6], [1.0, 1.0], [[1.2, 1.2], [1.1, 1.3]], 600.0, cores=2)
+    assert layout["thread_scaling"] == pytest.approx(1 / 0.6) and layout["contention"] == pytest.approx(1.2)
+    assert layout["seeds_per_hour"] == {"one_job_all_threads": pytest.approx(6.0), "one_job_per_core": pytest.approx(6.0)}
+    faster_alone = layout_summary([0.8], [1.0], [[1.1], [1.1]], 600.0, cores=2)  # 2 threads scale poorly
+    assert faster_alone["better"] == "one_job_per_core"
+    assert faster_alone["seeds_per_hour"]["one_job_per_core"] == pytest.approx(2 * 3600 / (600 * 1.1 / 0.8))
+
+
+def test_update_times_read_from_fairseq_lines():
+    log = ("epoch 001:      1 / 6 loss=1, ups=0, wall=1\n"
+           "epoch 001:      2 / 6 loss=1, ups=2.5, wall=1\n".replace("epoch", "train_inner | epoch")
+           + "train_inner | epoch 001:      3 / 6 loss=1, ups=4, wall=1\n")
+    assert update_seconds(log) == [0.4, 0.25]
 
 
 def test_bench_target_runs_and_reports(tmp_path):
@@ -44,3 +86,20 @@ def test_bench_target_runs_and_reports(tmp_path):
     assert f"**{result['gemm_gflops']:.1f} GFLOPS**" in report
     assert "speed-up of tuned over stock" in report and "× floor" in report
     assert "+ length-grouped batches only" in report and "+ fused AdamW only" in report
+    # the thread layout: the same first updates, 1 thread alone and two 1-thread jobs side by side
+    layout = result["thread_layout"]
+    assert layout["updates_compared"] == 3 and layout["cores"] == 2
+    assert set(layout["seconds_per_update"]) == {"all_threads", "one_thread_alone", "one_thread_beside"}
+    assert "'max_update': 4" in (logs / "layout_beside1.log").read_text()
+    assert "## Thread layout on 2 cores" in report
+    # the whole experiment: every job of the real `all` (fairseq and HF 2 inits × 3 seeds, 9 PEFT
+    # methods × 3 seeds, BLOOM), each with a positive duration, scheduled no faster than its bound
+    experiment = json.loads((workdir / "benchmarks/experiment.json").read_text())
+    branches = [job["branch"] for job in experiment["jobs"]]
+    assert [branches.count(b) for b in ("fairseq", "hf", "peft", "bloom")] == [6, 6, 27, 1]
+    assert all(job["seconds"] > 0 for job in experiment["jobs"])
+    for row in experiment["schedule"]:
+        for slots in (2, 8):
+            assert row[f"bound_{slots}"] <= row[f"wall_{slots}"] + 1e-9 <= row["job_seconds"] + 1e-6
+    assert experiment["measured"]["bloom"]["quantized"] in (True, False)
+    assert "## The whole experiment" in report and "the fairseq and HF branches (12 seeds) on 2 cores" in report

@@ -6,44 +6,25 @@ flags), each lever alone and (d) the tuned settings over one whole epoch; test a
 with fairseq-validate; (e) the HF model on the same batches; the optimizer's share of an
 update. Writes reports/benchmark.md and benchmarks/benchmark.json.
 """
-import re
 import statistics
 import tempfile
 import time
 from pathlib import Path
 
-import psutil
 import torch
 
-from ftlib.fairseq.bench_workload import WorkloadSpec, write_workload
-from ftlib.core.errors import run_step
-from ftlib.core.recipe import Recipe
-from ftlib.fairseq.commands import finetune_command, preprocess_command, validate_command
-from ftlib.fairseq.flops import forward_flops, seed_flops, train_flops
 from ftlib.accounting.fairseq_encoder import arch_args, build_encoder
-from ftlib.core.proc import find_executable, thread_env
+from ftlib.bench.layout import layout_summary
+from ftlib.bench.measure import run_measured, run_together, update_seconds
+from ftlib.bench.steps import length_grouped_batches, roberta_classifier, sample, train_step_seconds
+from ftlib.core.errors import run_step
+from ftlib.core.proc import find_executable
+from ftlib.core.recipe import Recipe
 from ftlib.core.tables import markdown_table
 from ftlib.core.textio import write_json, write_lines, write_text_atomic
-
-
-def run_measured(cmd, log, threads):
-    """Run a command; return (wall seconds, peak RSS in MB of it and its children, output)."""
-    started = time.perf_counter()
-    with open(log, "w", encoding="utf-8") as handle:
-        proc = psutil.Popen(cmd, stdout=handle, stderr=handle, env=thread_env(threads))
-        peak = 0
-        while proc.poll() is None:
-            try:
-                family = [proc] + proc.children(recursive=True)
-                peak = max(peak, sum(p.memory_info().rss for p in family))
-            except psutil.Error:
-                pass
-            time.sleep(0.2)
-    wall = time.perf_counter() - started
-    text = Path(log).read_text(errors="replace")
-    if proc.returncode != 0:
-        raise RuntimeError(f"{Path(cmd[0]).name} failed ({proc.returncode}); see {log}")
-    return wall, peak / 2**20, text
+from ftlib.fairseq.bench_workload import WorkloadSpec, write_workload
+from ftlib.fairseq.commands import finetune_command, preprocess_command, validate_command
+from ftlib.fairseq.flops import forward_flops, seed_flops, train_flops
 
 
 def gemm_gflops(tokens: int, dim: int, ffn: int, threads: int, repeats: int = 20, trials: int = 5) -> float:
@@ -67,13 +48,32 @@ def gemm_gflops(tokens: int, dim: int, ffn: int, threads: int, repeats: int = 20
 
 
 def seconds_per_update(log_text: str, expected: int) -> float:
-    """Mean of fairseq's per-update times (train_inner at --log-interval 1) over a whole epoch:
-    every batch timed once, since batch widths vary too widely for a sample of updates. The
-    first line has no time (fairseq logs ups=0 for it): the other updates make the mean."""
-    ups = [float(u) for u in re.findall(r"train_inner \|.*?ups=([\d.]+)", log_text)]
-    if len(ups) != expected:
-        raise RuntimeError(f"{len(ups)} train_inner lines, expected one per update ({expected})")
-    return statistics.mean(1 / u for u in ups[1:])
+    """Mean of fairseq's per-update times over a whole epoch: every batch timed once, since batch
+    widths vary too widely for a sample of updates (the first update has no time)."""
+    times = update_seconds(log_text)
+    if len(times) != expected - 1:
+        raise RuntimeError(f"{len(times) + 1} train_inner lines, expected one per update ({expected})")
+    return statistics.mean(times)
+
+
+def epoch_command(recipe: Recipe, data_bin, folder: Path, n_train: int, *extra: str) -> list[str]:
+    """fairseq-train for one epoch of ``recipe``, every update logged, no validation (timed apart)."""
+    cmd = finetune_command(recipe.replace(max_epoch=1, log_interval=1), data_bin, folder, folder / "tb", 1, n_train,
+                           executable=find_executable("fairseq-train"))
+    return [c for c in cmd if c != "--no-last-checkpoints"] + ["--disable-validation", *extra]
+
+
+def one_thread_runs(recipe: Recipe, data_bin, tmp: Path, logs: Path, n_train: int, threads: int,
+                    updates: int) -> tuple[list[float], list[list[float]]]:
+    """Per-update times of the tuned recipe's first ``updates`` updates with 1 thread alone, then
+    of ``threads`` such 1-thread jobs side by side (for ftlib.bench.layout)."""
+    cut = ["--max-update", str(updates), "--no-save"]
+    _, _, alone = run_measured(epoch_command(recipe, data_bin, tmp / "alone", n_train, *cut), logs / "layout_alone.log", 1)
+    names = [f"beside{i}" for i in range(threads)]
+    _, _, beside = run_together([epoch_command(recipe, data_bin, tmp / name, n_train, *cut) for name in names],
+                                [logs / f"layout_{name}.log" for name in names], 1)
+    print(f"benchmark: thread layout: {updates} updates at 1 thread alone and {threads} side by side", flush=True)
+    return update_seconds(alone), [update_seconds(text) for text in beside]
 
 
 def optimizer_step_ms(arch: str, vocab: int, threads: int) -> dict:
@@ -97,42 +97,39 @@ def optimizer_step_ms(arch: str, vocab: int, threads: int) -> dict:
 
 
 def hf_update_seconds(lengths, batch_size, threads, layers, dim, ffn, heads, vocab) -> float:
-    """transformers' RobertaForSequenceClassification, same shapes, length-grouped batches of
-    the same workload, fused AdamW: the compute of the HF branch's training step, averaged
-    over every batch of an epoch (one more batch first, untimed, as warm-up)."""
-    import ftlib.core.transformers_guard  # noqa: F401  (hides the unloadable torchaudio from transformers)
-    from transformers import RobertaConfig, RobertaForSequenceClassification
-    from transformers.trainer_pt_utils import get_length_grouped_indices
-
+    """transformers' RobertaForSequenceClassification, same shapes, the HF branch's length-grouped
+    batches of the same workload, fused AdamW: its training step averaged over every batch of an
+    epoch, in random order."""
     torch.set_num_threads(threads)
     torch.manual_seed(0)
-    config = RobertaConfig(vocab_size=vocab, hidden_size=dim, num_hidden_layers=layers,
-                           num_attention_heads=heads, intermediate_size=ffn,
-                           max_position_embeddings=258, type_vocab_size=1, num_labels=2)
-    model = RobertaForSequenceClassification(config).train()
-    opt = torch.optim.AdamW(model.parameters(), lr=1e-5, weight_decay=0.01, fused=True)
-    rng = torch.Generator().manual_seed(0)
-    # the HF branch's batches: transformers' group_by_length order, cut into batches
-    order = get_length_grouped_indices(lengths, batch_size, generator=rng)
-    batches = [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
-    picks = torch.randperm(len(batches), generator=rng).tolist()
-    picks = picks[:1] + picks
-    times = []
-    for k in picks:
-        width = max(lengths[i] for i in batches[k])
-        ids = torch.randint(5, vocab, (len(batches[k]), width), generator=rng)
-        mask = torch.ones_like(ids)
-        for row, i in enumerate(batches[k]):
-            ids[row, lengths[i]:] = 1
-            mask[row, lengths[i]:] = 0
-        labels = torch.randint(0, 2, (len(batches[k]),), generator=rng)
-        started = time.perf_counter()
-        loss = model(input_ids=ids, attention_mask=mask, labels=labels).loss
-        loss.backward()
-        opt.step()
-        opt.zero_grad()
-        times.append(time.perf_counter() - started)
-    return statistics.mean(times[1:])
+    model = roberta_classifier(layers, dim, ffn, heads, vocab)
+    batches = length_grouped_batches(lengths, batch_size)
+    return statistics.mean(train_step_seconds(model, lengths, sample(batches, len(batches)), vocab))
+
+
+def layout_lines(layout: dict, threads: int) -> list[str]:
+    """The thread-layout section: seeds per hour of one job with every thread against one
+    1-thread job per core, measured on the same first updates of the tuned recipe."""
+    per = layout["seconds_per_update"]
+    rate = layout["seeds_per_hour"]
+    better = "one 1-thread job per core" if layout["better"] == "one_job_per_core" else f"one {threads}-thread job"
+    return [
+        f"## Thread layout on {threads} cores", "",
+        f"The tuned recipe's first {layout['updates_compared'] + 1} updates (the same batches in every run; the "
+        "first update untimed), as one job with every thread, as one 1-thread job alone, and as "
+        f"{threads} 1-thread jobs side by side. A seed's time scales with its update time.", "",
+        *markdown_table(["layout", "s/update (per job)", "seeds per hour"],
+                        [[f"one job, {threads} threads", f"{per['all_threads']:.3f}",
+                          f"{rate['one_job_all_threads']:.1f}"],
+                         ["one job, 1 thread, alone", f"{per['one_thread_alone']:.3f}", "—"],
+                         [f"{threads} jobs, 1 thread each, side by side", f"{per['one_thread_beside']:.3f}",
+                          f"{rate['one_job_per_core']:.1f}"]]), "",
+        f"- {threads} threads make one job {layout['thread_scaling']:.2f}× as fast as 1 thread; a 1-thread job "
+        f"takes {layout['contention']:.2f}× its time alone when the others run beside it (they share memory "
+        "bandwidth and caches)",
+        f"- better here: **{better}** ({max(rate.values()) / min(rate.values()):.2f}× the seeds per hour); "
+        "`threads.train` sets the layout (`--cores N` runs N / threads.train jobs at once)", "",
+    ]
 
 
 def binarize(folder: Path, log: Path, threads: int) -> Path:
@@ -175,15 +172,17 @@ def main():
                     ("fused_adamw", stock.replace(optimizer="adamw_fused")),
                     ("length_grouped", stock.replace(batching="length_grouped")),
                     ("tuned", recipe))
+        texts = {}
         for name, variant in variants:
-            cmd = finetune_command(variant.replace(max_epoch=1, log_interval=1), data_bin, tmp / name, tmp / name / "tb", 1, spec.train,
-                                   executable=find_executable("fairseq-train"))
-            # one epoch, no validation (timed apart below); checkpoint_last.pt for fairseq-validate
-            cmd = [c for c in cmd if c != "--no-last-checkpoints"] + ["--disable-validation"]
-            wall, rss, text = run_measured(cmd, logs / f"{name}.log", threads)
-            runs[name] = {"seconds_per_update": seconds_per_update(text, per_epoch), "wall": wall, "peak_rss_mb": rss}
+            # one epoch (checkpoint_last.pt kept for fairseq-validate below)
+            wall, rss, texts[name] = run_measured(epoch_command(variant, data_bin, tmp / name, spec.train),
+                                                  logs / f"{name}.log", threads)
+            runs[name] = {"seconds_per_update": seconds_per_update(texts[name], per_epoch), "wall": wall,
+                          "peak_rss_mb": rss}
             print(f"benchmark: {name}: {runs[name]['seconds_per_update']:.3f} s/update, "
                   f"peak RSS {rss:.0f} MB", flush=True)
+        layout_updates = min(cfg["layout_updates"], per_epoch)
+        alone, beside = one_thread_runs(recipe, data_bin, tmp, logs, spec.train, threads, layout_updates)
         evals = {}  # (run, subset): seconds; the checkpoint's task decides the batching
         for name in ("stock", "tuned"):
             for subset in ("valid", "test"):
@@ -227,6 +226,8 @@ def main():
     flops["hf"] = flops_once
     floor = {k: v / (gemm * 1e9) for k, v in flops.items()}
     update_flops = train_flops(lengths["train"], *shape) / per_epoch
+    layout = layout_summary(update_seconds(texts["tuned"])[: layout_updates - 1], alone, beside, seed["tuned"],
+                            cores=threads)
     result = {
         "threads": threads, "workload": spec.__dict__, "mean_length": statistics.mean(lengths["train"]),
         "gemm_gflops": gemm, "flops_per_seed": flops, "floor_seconds": floor, "seed_seconds": seed,
@@ -238,6 +239,7 @@ def main():
         "tuned_over_floor": seed["tuned"] / floor["tuned"],
         "hf_over_tuned": seed["hf"] / seed["tuned"],
         "test_eval_flops": forward_flops(lengths["test"], *shape),
+        "thread_layout": layout, "lengths": lengths,
     }
     write_json(out_json, result)
 
@@ -285,6 +287,7 @@ def main():
         f"- test evaluated once instead of every epoch: {(epochs - 1) * eval_compute['tuned']['test'] / 60:.1f} "
         "min saved on top of the above",
         f"- threads per job = Snakemake threads ({threads} here), through OMP_NUM_THREADS", "",
+        *layout_lines(layout, threads),
     ]
     write_text_atomic(out_md, "\n".join(md) + "\n")
     print("\n".join(md), flush=True)

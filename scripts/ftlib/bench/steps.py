@@ -1,0 +1,143 @@
+"""Training and evaluation steps of the transformers models, timed on real-size shapes with
+random weights and random token ids (a step's time depends on shapes, not on values): the HF
+branch's RoBERTa, each PEFT method on it, and bloom-560m with LoRA as the BLOOM branch trains it."""
+from __future__ import annotations
+
+import statistics
+import time
+
+import torch
+
+
+def roberta_classifier(layers: int, dim: int, ffn: int, heads: int, vocab: int, positions: int = 258):
+    """transformers' RobertaForSequenceClassification of the fairseq checkpoint's shape (positions:
+    256 + RoBERTa's padding offset of 2), random weights."""
+    import ftlib.core.transformers_guard  # noqa: F401  (hides the unloadable torchaudio from transformers)
+    from transformers import RobertaConfig, RobertaForSequenceClassification
+
+    config = RobertaConfig(vocab_size=vocab, hidden_size=dim, num_hidden_layers=layers, num_attention_heads=heads,
+                           intermediate_size=ffn, max_position_embeddings=positions, type_vocab_size=1,
+                           num_labels=2)
+    return RobertaForSequenceClassification(config)
+
+
+def length_grouped_batches(lengths: list[int], batch_size: int, seed: int = 0) -> list[list[int]]:
+    """The HF branch's training batches: transformers' group_by_length order, cut into batches."""
+    from transformers.trainer_pt_utils import get_length_grouped_indices
+
+    order = get_length_grouped_indices(lengths, batch_size, generator=torch.Generator().manual_seed(seed))
+    return [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
+
+
+def in_order_batches(n: int, batch_size: int) -> list[list[int]]:
+    """Evaluation batches: the split in file order (the HF branch evaluates in order)."""
+    return [list(range(i, min(i + batch_size, n))) for i in range(0, n, batch_size)]
+
+
+def spread(batches: list[list[int]], lengths: list[int], count: int) -> list[list[int]]:
+    """``count`` batches spread evenly over the epoch's range of batch sizes (padded tokens): the
+    sorted batches at evenly spaced quantiles, so that their mean step time stands for the
+    epoch's mean with few steps timed (random batches vary too much in width)."""
+    ordered = sorted(batches, key=lambda batch: len(batch) * max(lengths[i] for i in batch))
+    count = min(count, len(ordered))
+    return [ordered[int((k + 0.5) * len(ordered) / count)] for k in range(count)]
+
+
+def sample(batches: list, count: int, seed: int = 0) -> list:
+    """``count`` batches drawn at random without replacement (all of them when fewer)."""
+    picks = torch.randperm(len(batches), generator=torch.Generator().manual_seed(seed)).tolist()
+    return [batches[i] for i in picks[:count]]
+
+
+def _tensors(lengths: list[int], batch: list[int], vocab: int, rng: torch.Generator, cap: int | None = None):
+    """Token ids (random, padded with id 1 as fairseq's dictionary pads) and the attention mask;
+    lengths above ``cap`` truncated as the branch truncates them."""
+    sizes = [min(lengths[i], cap) if cap else lengths[i] for i in batch]
+    ids = torch.randint(5, vocab, (len(batch), max(sizes)), generator=rng)
+    mask = torch.ones_like(ids)
+    for row, size in enumerate(sizes):
+        ids[row, size:] = 1
+        mask[row, size:] = 0
+    return ids, mask
+
+
+def train_step_seconds(model, lengths: list[int], batches: list[list[int]], vocab: int, cap: int | None = None,
+                       seed: int = 0) -> list[float]:
+    """Forward, backward and a fused AdamW step over the trainable parameters, per batch (one
+    more batch first, untimed: the warm-up)."""
+    model.train()
+    optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=1e-5,
+                                  weight_decay=0.01, fused=True)
+    rng, times = torch.Generator().manual_seed(seed), []
+    for batch in batches[:1] + batches:
+        ids, mask = _tensors(lengths, batch, vocab, rng, cap)
+        labels = torch.randint(0, 2, (len(batch),), generator=rng)
+        started = time.perf_counter()
+        model(input_ids=ids, attention_mask=mask, labels=labels).loss.backward()
+        optimizer.step()
+        optimizer.zero_grad()
+        times.append(time.perf_counter() - started)
+    return times[1:]
+
+
+@torch.no_grad()
+def eval_batch_seconds(model, lengths: list[int], batches: list[list[int]], vocab: int, cap: int | None = None,
+                       seed: int = 0) -> list[float]:
+    """One forward pass per evaluation batch (one more first, untimed)."""
+    model.eval()
+    rng, times = torch.Generator().manual_seed(seed), []
+    for batch in batches[:1] + batches:
+        ids, mask = _tensors(lengths, batch, vocab, rng, cap)
+        started = time.perf_counter()
+        model(input_ids=ids, attention_mask=mask)
+        times.append(time.perf_counter() - started)
+    return times[1:]
+
+
+def bloom_lora_seconds(shape: dict, lora: dict, quantization: dict, tokens: int, steps: int, new_tokens: int,
+                       folder) -> dict:
+    """bloom-560m's shape with random weights, loaded as the BLOOM job loads its base on this
+    machine's CPU (4-bit NF4 where bitsandbytes can, else fp32), then: one held-out forward of
+    ``tokens`` tokens, greedy generation (seconds per new token), and ``steps`` LoRA training
+    micro-steps of batch 1 (k-bit preparation with gradient checkpointing when 4-bit, as the job)."""
+    from peft import get_peft_model, prepare_model_for_kbit_training
+    from transformers import BloomConfig, BloomForCausalLM
+
+    from ftlib.bloom.model import four_bit_support, load_base, lora_config
+
+    torch.manual_seed(0)
+    config = BloomConfig(vocab_size=shape["vocab_size"], hidden_size=shape["hidden_size"],
+                         n_layer=shape["n_layer"], n_head=shape["n_head"])
+    BloomForCausalLM(config).save_pretrained(folder)  # from disk, as the job loads it
+    quantize, why = four_bit_support(cuda=False) if quantization["load_in_4bit"] else (False, "disabled in config")
+    model = load_base(str(folder), quantize, quantization, cuda=False)
+    ids = torch.randint(5, shape["vocab_size"], (1, tokens), generator=torch.Generator().manual_seed(0))
+
+    with torch.no_grad():
+        model.eval()
+        model(input_ids=ids, labels=ids)  # warm-up
+        started = time.perf_counter()
+        model(input_ids=ids, labels=ids)
+        forward = time.perf_counter() - started
+        prompt = ids[:, : max(1, tokens // 4)]
+        started = time.perf_counter()
+        model.generate(input_ids=prompt, attention_mask=torch.ones_like(prompt), max_new_tokens=new_tokens,
+                       min_new_tokens=new_tokens, do_sample=False, pad_token_id=config.pad_token_id)
+        per_new_token = (time.perf_counter() - started) / new_tokens
+
+    if quantize:
+        model = prepare_model_for_kbit_training(
+            model, use_gradient_checkpointing=True, gradient_checkpointing_kwargs={"use_reentrant": False})
+    model = get_peft_model(model, lora_config(lora))
+    model.train()
+    optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=2e-4)
+    times = []
+    for _ in range(steps + 1):  # the first one: warm-up
+        started = time.perf_counter()
+        model(input_ids=ids, labels=ids).loss.backward()
+        optimizer.step()
+        optimizer.zero_grad()
+        times.append(time.perf_counter() - started)
+    return {"quantized": quantize, "path": why if quantize else f"fp32 ({why})", "tokens": tokens,
+            "forward_seconds": forward, "seconds_per_new_token": per_new_token,
+            "micro_step_seconds": statistics.mean(times[1:]), "micro_steps_timed": steps}
