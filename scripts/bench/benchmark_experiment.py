@@ -76,6 +76,7 @@ def main():
     torch.manual_seed(0)
     step, evaluation = classifier_seconds(roberta_classifier(*shape, vocab), finetune)
     hf_seed = classifier_job_seconds(finetune.max_epoch, n_train, finetune.batch_size, step, evaluation) * contention
+    hf_eval = finetune.max_epoch * evaluation * contention
     measured["hf"] = {"step_seconds": step, "eval_seconds": evaluation, "seed_seconds": hf_seed}
     print(f"experiment: HF step {step:.3f} s, evaluation {evaluation:.0f} s, job {hf_seed / 60:.1f} min", flush=True)
     for init in p.inits:
@@ -150,12 +151,15 @@ def main():
         f"{hours_minutes(floor)}: the prediction is {target[f'wall_{slots[2]}'] / floor:.2f}× that, the rest being "
         "the non-matrix work of each step (dropout masks, layer norms, softmax; see the profile note in the "
         "README) and, with 1-thread jobs, their contention",
+        f"- of each HF seed's {minutes(hf_seed)} min, {minutes(hf_eval)} min are its valid and test evaluation "
+        "after every epoch (in file order, batches of 32: each padded to its longest review), which the tuned "
+        "fairseq recipe does on length-sorted batches and, for test, once; each PEFT job pays the same",
         "- `--cores 8` assumes an 8-core machine whose jobs each run as fast as two side by side here "
         "(the contention of 8 jobs sharing one memory system is not measured on this 2-core machine)",
         f"- BLOOM's answers are assumed to run to max_new_tokens ({p.bloom_max_new_tokens}) before and after "
         f"tuning, and its training examples to hold {b['tokens']} tokens (`benchmark.experiment.bloom_tokens`; "
-        "the real FAQ is not on this machine): its time scales about linearly with that length. On a GPU node "
-        "(the SLURM profile's BLOOM partition) it takes minutes.", "",
+        "the real FAQ is not on this machine): its time scales about linearly with that length. The SLURM "
+        "profile sends it to a GPU partition, not timed here.", "",
     ]
     fairseq_section = Path(snakemake.input.report).read_text()
     write_text_atomic(snakemake.output.report, fairseq_section + "\n" + "\n".join(lines) + "\n")

@@ -22,7 +22,10 @@ RUN_COLUMNS = ["method", "kind", "seed", "best_epoch", "best_valid_accuracy", "t
 
 def summarise(method, runs):
     """One method's row: its counts, and its seeds' test accuracy (sample std, t-interval)."""
-    first, mean = runs[0], lambda key: sum(r[key] for r in runs) / len(runs)  # noqa: E731
+    def mean(key):
+        return sum(r[key] for r in runs) / len(runs)
+
+    first = runs[0]
     return {"method": method, "kind": first["kind"], "trainable": first["trainable_params"],
             "total": first["total_params"], **group_summary([r["test_accuracy"] for r in runs]),
             "valid": mean("best_valid_accuracy"), "epoch_s": mean("wall_seconds_per_epoch"),
