@@ -124,6 +124,16 @@ def test_the_rule_fails_in_one_line_on_a_bad_published_folder(hf_demo, tmp_path)
 
 # -- the schedule ----------------------------------------------------------------------------
 
+def test_evaluation_runs_shortest_first_and_predictions_come_back_in_file_order():
+    from ftlib.hf.train import by_length, in_file_order
+
+    examples = [{"input_ids": [0] * n} for n in (5, 2, 9, 2, 4)]
+    order = by_length(examples)
+    assert order == [1, 3, 4, 0, 2]  # ties (two of length 2) in file order
+    evaluated = [f"prediction of {i}" for i in order]  # what an evaluation in that order yields
+    assert in_file_order(evaluated, order) == [f"prediction of {i}" for i in range(5)]
+
+
 def test_schedule_is_fairseqs_polynomial_decay_at_every_update():
     """fairseq's own scheduler class, driven as fairseq's trainer drives it, vs ours in a torch
     optimizer driven as Trainer drives it: the lr of every one of 1250 updates (75 warmup)."""

@@ -19,8 +19,8 @@ import torch
 
 from ftlib.accounting.fairseq_encoder import arch_args
 from ftlib.bench.experiment import Job, bloom_job_seconds, classifier_job_seconds, schedule_table
-from ftlib.bench.steps import (bloom_lora_seconds, eval_batch_seconds, in_order_batches, length_grouped_batches,
-                               roberta_classifier, spread, train_step_seconds)
+from ftlib.bench.steps import (bloom_lora_seconds, eval_batch_seconds, length_grouped_batches, roberta_classifier,
+                               sorted_batches, spread, train_step_seconds)
 from ftlib.core.errors import run_step
 from ftlib.core.recipe import Recipe
 from ftlib.core.tables import markdown_table
@@ -57,9 +57,9 @@ def main():
         """(mean step, one evaluation of valid + test) of a transformers classifier, alone."""
         batches = spread(length_grouped_batches(lengths["train"], recipe.batch_size), lengths["train"], sample_count)
         step = statistics.mean(train_step_seconds(model, lengths["train"], batches, vocab, cap))
-        evals = in_order_batches(len(lengths["valid"]), max(recipe.batch_size, 32))
-        evals += [[len(lengths["valid"]) + i for i in b]
-                  for b in in_order_batches(len(lengths["test"]), max(recipe.batch_size, 32))]
+        size = max(recipe.batch_size, 32)  # the Trainer's evaluation batch
+        evals = sorted_batches(lengths["valid"], size)
+        evals += [[len(lengths["valid"]) + i for i in b] for b in sorted_batches(lengths["test"], size)]
         timed = spread(evals, eval_lengths, sample_count)
         evaluation = statistics.mean(eval_batch_seconds(model, eval_lengths, timed, vocab, cap)) * len(evals)
         return step, evaluation
@@ -152,8 +152,8 @@ def main():
         "the non-matrix work of each step (dropout masks, layer norms, softmax; see the profile note in the "
         "README) and, with 1-thread jobs, their contention",
         f"- of each HF seed's {minutes(hf_seed)} min, {minutes(hf_eval)} min are its valid and test evaluation "
-        "after every epoch (in file order, batches of 32: each padded to its longest review), which the tuned "
-        "fairseq recipe does on length-sorted batches and, for test, once; each PEFT job pays the same",
+        "after every epoch (length-sorted batches of 32), where the tuned fairseq recipe evaluates test "
+        "once, on the best checkpoint; each PEFT job pays the same",
         "- `--cores 8` assumes an 8-core machine whose jobs each run as fast as two side by side here "
         "(the contention of 8 jobs sharing one memory system is not measured on this 2-core machine)",
         f"- BLOOM's answers are assumed to run to max_new_tokens ({p.bloom_max_new_tokens}) before and after "

@@ -29,9 +29,10 @@ def length_grouped_batches(lengths: list[int], batch_size: int, seed: int = 0) -
     return [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
 
 
-def in_order_batches(n: int, batch_size: int) -> list[list[int]]:
-    """Evaluation batches: the split in file order (the HF branch evaluates in order)."""
-    return [list(range(i, min(i + batch_size, n))) for i in range(0, n, batch_size)]
+def sorted_batches(lengths: list[int], batch_size: int) -> list[list[int]]:
+    """Evaluation batches: the split shortest first, as the HF branch evaluates it."""
+    order = sorted(range(len(lengths)), key=lengths.__getitem__)
+    return [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
 
 
 def spread(batches: list[list[int]], lengths: list[int], count: int) -> list[list[int]]:

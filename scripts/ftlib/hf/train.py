@@ -6,7 +6,8 @@ What is kept from fairseq's sentence_prediction so that the two branches run one
 - Adam with decoupled weight decay on every parameter (fairseq's adam decays biases and
   layer norms too; Trainer's default optimizer would exempt them), no clipping at clip 0;
 - inputs truncated to the first max_positions ids (fairseq's --shorten-method truncate);
-- valid and test accuracy after every epoch, in %, rounded to 1 decimal as fairseq logs it;
+- valid and test accuracy after every epoch, in %, rounded to 1 decimal as fairseq logs it
+  (on batches of similar lengths, as fairseq's evaluation: less padding, the same predictions);
   the reported test accuracy is the one at the best-valid epoch (ties: the later epoch);
 - TensorBoard logs laid out as fairseq's (<run>/tensorboard/{train_inner,valid,test}, tags
   ``lr``, ``loss``, ``accuracy``), so ftlib.core.metrics reads both branches the same way.
@@ -92,14 +93,29 @@ class FairseqStyleLogs(TrainerCallback):
             writer.close()
 
 
+def by_length(examples: list[dict]) -> list[int]:
+    """Positions of the examples, shortest first (ties in file order): evaluation batches of
+    similar lengths carry little padding, as fairseq evaluates its length-sorted splits."""
+    return sorted(range(len(examples)), key=lambda i: len(examples[i]["input_ids"]))
+
+
+def in_file_order(values: list, order: list[int]) -> list:
+    """Values produced in ``order`` (values[k] belongs to example order[k]) back in file order."""
+    restored = [None] * len(order)
+    for value, position in zip(values, order):
+        restored[position] = value
+    return restored
+
+
 class TestPredictions(TrainerCallback):
     """The test split's predicted labels after every epoch (compute_metrics hands over each
     evaluation's predictions; on_evaluate says which subset they were), so that the best-valid
     epoch's predictions can be compared example by example. Kept in ``path`` as well, where a
     resumed attempt finds the epochs of the killed one."""
 
-    def __init__(self, path: Path):
-        self.path, self.pending = path, None
+    def __init__(self, path: Path, order: list[int]):
+        # order: the test examples' file positions in the order they are evaluated (by length)
+        self.path, self.order, self.pending = path, order, None
         self.by_epoch = json.loads(path.read_text()) if path.is_file() else {}
 
     @property
@@ -108,7 +124,8 @@ class TestPredictions(TrainerCallback):
 
     def on_evaluate(self, args, state, control, metrics=None, **kwargs):
         if metrics and "eval_test_accuracy" in metrics:
-            self.by_epoch[str(round(state.epoch))] = self.pending
+            self.by_epoch[str(round(state.epoch))] = {key: in_file_order(values, self.order)
+                                                      for key, values in self.pending.items()}
             self.path.write_text(json.dumps(self.by_epoch))
 
     def on_save(self, args, state, control, **kwargs):
@@ -175,7 +192,8 @@ def train_classifier(model, tokenizer, data_files: dict, recipe: Recipe, out_dir
         train_sampling_strategy="group_by_length" if recipe.batching == "length_grouped" else "random",
     )
     logs = FairseqStyleLogs(tensorboard_dir, log_interval)
-    test_predictions = TestPredictions(work.path / "test_predictions.json")
+    order = {split: by_length(splits[split]) for split in ("valid", "test")}
+    test_predictions = TestPredictions(work.path / "test_predictions.json", order["test"])
 
     def compute_metrics(prediction):
         predicted = np.argmax(prediction.predictions, axis=-1)
@@ -187,15 +205,16 @@ def train_classifier(model, tokenizer, data_files: dict, recipe: Recipe, out_dir
         return {"accuracy": accuracy_percent(predicted, prediction.label_ids)}
 
     class InOrderEvalTrainer(Trainer):
-        """Evaluates each split in its file order (transformers length-groups evaluation too when
-        training is length-grouped), so that the test predictions line up with the test examples."""
+        """Evaluates each split in the order given (shortest first, by_length), not in transformers'
+        own (which length-groups evaluation too when training is length-grouped, in an order we
+        could not map back): the test predictions are put back in file order."""
 
         def _get_eval_sampler(self, eval_dataset):
             return torch.utils.data.SequentialSampler(eval_dataset)
 
     trainer = InOrderEvalTrainer(
         model=model, args=args, train_dataset=splits["train"],
-        eval_dataset={"valid": splits["valid"], "test": splits["test"]},
+        eval_dataset={split: [splits[split][i] for i in order[split]] for split in ("valid", "test")},
         data_collator=DataCollatorWithPadding(tokenizer), compute_metrics=compute_metrics,
         optimizers=(optimizer, scheduler), callbacks=[logs, test_predictions],
     )
