@@ -4,7 +4,9 @@ Measures, in one run on this machine: (a) fp32 GEMM rate at the model's shapes; 
 FLOP count of a seed from the workload's token lengths; (c) stock fairseq-train (the lab's
 flags), each lever alone and (d) the tuned settings over one whole epoch; test and valid evaluation
 with fairseq-validate; (e) the HF model on the same batches; the optimizer's share of an
-update. Writes reports/benchmark.md and benchmarks/benchmark.json.
+update; (f) the thread layout (ftlib.bench.layout). Writes benchmarks/benchmark_fairseq.md (the
+first sections of reports/benchmark.md, which benchmark_experiment completes) and
+benchmarks/benchmark.json (with the workload's lengths, which benchmark_experiment reuses).
 """
 import statistics
 import tempfile
