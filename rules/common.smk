@@ -413,10 +413,6 @@ def all_run_records(wildcards):
     ]
 
 
-def all_predictions(wildcards):
-    return [f"{run}/predictions.tsv" for run in training_runs(wildcards.mode)]
-
-
 def branch_run_records(wildcards):
     return [f"{run}/run.json" for run in branch_runs(wildcards.mode, wildcards.branch)]
 

@@ -32,7 +32,7 @@ use rule gather_runs as gather_branch_runs with:
 rule report_statistics:
     input:
         runs=rules.gather_runs.output[0],
-        predictions=all_predictions,
+        predictions=branch_predictions("fairseq", "hf", "peft"),
     output:
         report(
             "reports/{mode}/statistics.md",
