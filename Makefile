@@ -8,7 +8,7 @@ export PATH := $(BIN):$(PATH)
 
 INIT ?= pretrained
 SEED ?= 0
-MODE ?= demo
+TASK ?= demo
 
 .PHONY: setup run test lint clean rerun-seed readme-numbers config-docs
 setup: $(VENV)/.installed
@@ -27,7 +27,7 @@ test: setup
 
 # Redo one seed's fine-tuning and re-aggregate the report, nothing else.
 rerun-seed: setup
-	snakemake --cores $(CORES) all --forcerun runs/$(MODE)/fairseq/$(INIT)/seed$(SEED)/metrics.json
+	snakemake --cores $(CORES) all --forcerun runs/$(TASK)/fairseq/$(INIT)/seed$(SEED)/metrics.json
 
 # The README's table of demo numbers, rewritten from reports/demo/ (run after `make run`).
 readme-numbers: setup
@@ -40,5 +40,6 @@ config-docs: setup
 lint: setup
 	snakemake --lint
 
-clean:
-	rm -rf data/demo data/real/prepared data/real/bin models/demo runs logs benchmarks reports/demo reports/real .snakemake
+clean:  # keeps what was downloaded or placed by hand (data/<task>/raw, data/downloads, models/real/pretrained)
+	rm -rf data/demo data/*/prepared data/*/bin data/*/jsonl models/demo models/*/hf_pretrained models/*/hf_parity.json \
+		runs logs benchmarks reports/*/ reports/summary.* .snakemake

@@ -1,5 +1,6 @@
 # Reproducible fine-tuning of RoBERTa-small on French book reviews (CLS-books).
-# The stages live in rules/; config/config.yaml holds every setting (mode: demo | real | auto).
+# The stages live in rules/; config/config.yaml holds every setting, config/tasks.yaml the tasks
+# (config key tasks: which of them a run takes; auto = cls-books when its inputs are in place, else the demo).
 from snakemake.utils import min_version
 
 min_version("9.0")
@@ -15,13 +16,14 @@ include: "rules/common.smk"
 
 
 wildcard_constraints:
+    task=names_pattern(TASKS),
     mode="demo|real",
     init="pretrained|scratch",
     seed=r"\d+",
     branch="fairseq|fairseq_stock|fairseq_sweep|hf|peft",
     split="train|valid|test",
     ext="review|label",
-    kind="data|checkpoint",
+    kind="checkpoint",
     name="model\.pt|dict\.txt|sentencepiece\.bpe\.model",
 
 
@@ -30,6 +32,7 @@ wildcard_constraints:
 localrules:
     all,
     download_real_archive,
+    download_task_archive,
     download_bloom_faq,
     fetch_bloom_base,
     report_fairseq,
@@ -40,6 +43,7 @@ localrules:
     gather_runs,
     gather_branch_runs,
     report_statistics,
+    report_summary,
     report_sweep,
 
 
@@ -56,4 +60,4 @@ include: "rules/sweep.smk"
 rule all:
     default_target: True
     input:
-        all_targets(MODE),
+        all_targets(RUN_TASKS),

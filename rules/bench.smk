@@ -17,13 +17,13 @@ rule benchmark_fairseq:
         runtime=attempt_scaled(60),
     params:
         bench=config["benchmark"],
-        hp=config["finetune"]["real"],  # the lab's recipe at full size
+        hp=recipe_values("real"),  # the lab's recipe at full size (CLS-books: 2 labels)
     script:
         "../scripts/bench/benchmark_fairseq.py"
 
 
 # The whole real experiment's cost on this machine (scripts/bench/benchmark_experiment.py):
-# every job of `all --config mode=real` timed from real-size steps, scheduled on 2 and 8 cores.
+# every job of `all --config tasks=[cls-books]` timed from real-size steps, scheduled on 2 and 8 cores.
 rule benchmark_experiment:
     input:
         report=rules.benchmark_fairseq.output.report,
@@ -44,7 +44,7 @@ rule benchmark_experiment:
         threads_train=config["threads"]["train"],
         inits=config["inits"],
         seeds=config["seeds"],
-        finetune=config["finetune"]["real"],
+        finetune=recipe_values("real"),
         peft_methods=config["peft"]["real"]["methods"],
         peft_seeds=config["peft"]["real"]["seeds"],
         peft_recipes={
@@ -71,19 +71,19 @@ rule bench:
 #   snakemake --cores 4 tuned_vs_stock
 use rule finetune_fairseq as finetune_fairseq_stock with:
     output:
-        metrics="runs/{mode}/fairseq_stock/{init}/seed{seed}/metrics.json",
-        checkpoint="runs/{mode}/fairseq_stock/{init}/seed{seed}/checkpoint_best.pt",
-        tensorboard=directory("runs/{mode}/fairseq_stock/{init}/seed{seed}/tensorboard"),
-        predictions="runs/{mode}/fairseq_stock/{init}/seed{seed}/predictions.tsv",
-        record="runs/{mode}/fairseq_stock/{init}/seed{seed}/run.json",
+        metrics="runs/{task}/fairseq_stock/{init}/seed{seed}/metrics.json",
+        checkpoint="runs/{task}/fairseq_stock/{init}/seed{seed}/checkpoint_best.pt",
+        tensorboard=directory("runs/{task}/fairseq_stock/{init}/seed{seed}/tensorboard"),
+        predictions="runs/{task}/fairseq_stock/{init}/seed{seed}/predictions.tsv",
+        record="runs/{task}/fairseq_stock/{init}/seed{seed}/run.json",
     log:
-        "logs/{mode}/finetune_fairseq_stock/{init}_seed{seed}.log",
+        "logs/{task}/finetune_fairseq_stock/{init}_seed{seed}.log",
     benchmark:
-        "benchmarks/{mode}/finetune_fairseq_stock/{init}_seed{seed}.tsv"
+        "benchmarks/{task}/finetune_fairseq_stock/{init}_seed{seed}.tsv"
     params:
         placement=PLACEMENT,
         hp=stock_hp,
-        labels=config["labels"],
+        labels=task_labels,
         branch="fairseq_stock",
 
 
@@ -94,17 +94,17 @@ rule report_tuned_vs_stock:
         predictions=branch_predictions("fairseq", "fairseq_stock"),
     output:
         report=report(
-            "reports/{mode}/tuned_vs_stock.md",
+            "reports/{task}/tuned_vs_stock.md",
             caption="report/tuned_vs_stock.rst",
             category="benchmark",
         ),
         plot=report(
-            "reports/{mode}/tuned_vs_stock_loss.png",
+            "reports/{task}/tuned_vs_stock_loss.png",
             caption="report/tuned_vs_stock.rst",
             category="benchmark",
         ),
     log:
-        "logs/{mode}/report_tuned_vs_stock.log",
+        "logs/{task}/report_tuned_vs_stock.log",
     conda:
         "../envs/fairseq.yaml"
     threads: config["threads"]["light"]
@@ -114,10 +114,11 @@ rule report_tuned_vs_stock:
     params:
         tuned_hp=finetune_hp,
         stock_hp=stock_hp,
+        task=task_info,
     script:
         "../scripts/bench/report_tuned_vs_stock.py"
 
 
 rule tuned_vs_stock:
     input:
-        f"reports/{MODE}/tuned_vs_stock.md",
+        [f"reports/{task}/tuned_vs_stock.md" for task in RUN_TASKS],

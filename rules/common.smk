@@ -1,6 +1,7 @@
 # Helpers shared by all stages: the validated config, the mode, paths and input functions.
 import itertools
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -23,6 +24,9 @@ from ftlib.core.device import DeviceError
 from ftlib.core.device import resolve as resolve_placement
 from ftlib.core.recipe import STOCK_LEVERS, Recipe, RecipeError
 from ftlib.core.workflow_lock import clear_stale_locks, record_owner, release_owner
+from ftlib.core.errors import InputError
+from ftlib.data.task_sources import check_folder_task
+from ftlib.data.tasks import SheetError, archive_name, load_tasks, select
 
 # A killed run's lock would stop the README's command until `snakemake --unlock`: removed here,
 # before Snakemake takes its lock, when provably stale (ftlib/core/workflow_lock.py); the killed
@@ -62,15 +66,18 @@ def validate_config():
 validate_config()
 
 
-def peft_recipe_values(mode, method):
+def recipe_values(mode, num_classes=2, **overrides):
+    """finetune.<mode> with the classifier's outputs (the task's label count) and overrides."""
+    return {**config["finetune"][mode], "num_classes": num_classes, **overrides}
+
+
+def peft_recipe_values(mode, method, num_classes=2):
     """A PEFT method's recipe values: the mode's finetune block, then the overrides of
     peft.<mode>.hp, `all` first, then the method's."""
     overrides = config["peft"][mode]["hp"]
-    return {
-        **config["finetune"][mode],
-        **overrides.get("all", {}),
-        **overrides.get(method, {}),
-    }
+    return recipe_values(
+        mode, num_classes, **overrides.get("all", {}), **overrides.get(method, {})
+    )
 
 
 def sweep_space(mode):
@@ -81,10 +88,10 @@ def sweep_space(mode):
     return Paramspace(table, filename_params="*")
 
 
-def sweep_recipe(mode, setting: dict):
+def sweep_recipe(mode, setting: dict, num_classes=2):
     """finetune.<mode> with the setting's values (as Python numbers, not numpy's)."""
     values = {k: v.item() if hasattr(v, "item") else v for k, v in setting.items()}
-    return {**config["finetune"][mode], **values}
+    return recipe_values(mode, num_classes, **values)
 
 
 def check_recipes():
@@ -93,7 +100,7 @@ def check_recipes():
     label set against the classification head; the demo's recipe against its checkpoint.
     """
     for mode in ("demo", "real"):
-        recipes = {f"finetune.{mode}": config["finetune"][mode]}
+        recipes = {f"finetune.{mode}": recipe_values(mode)}
         peft = config["peft"].get(mode, {})
         unknown = sorted(set(peft.get("methods", [])) - set(config["peft"]["methods"]))
         if unknown:
@@ -117,14 +124,6 @@ def check_recipes():
                 Recipe.from_config(values)
             except RecipeError as error:
                 raise WorkflowError(f"config: {where}: {error}") from None
-    labels = config["labels"]
-    for mode in ("demo", "real"):  # one output of the classification head per label
-        classes = config["finetune"][mode]["num_classes"]
-        if classes != len(labels):
-            raise WorkflowError(
-                f"config: finetune.{mode}.num_classes: {classes}, but labels has "
-                f"{len(labels)} entries ({', '.join(map(str, labels))})"
-            )
     pretrain, finetune = config["data"]["demo"]["pretrain"], config["finetune"]["demo"]
     # the demo fine-tunes the checkpoint it pretrains: one shape for both
     for key in ("arch", "max_positions"):
@@ -154,39 +153,68 @@ SPLITS = ["train", "valid", "test"]
 CHECKPOINT_FILES = ["model.pt", "dict.txt", "sentencepiece.bpe.model"]
 
 
-def raw_file(split, ext, mode="{mode}"):
-    """A labelled split as the inputs give it: its reviews or labels, one per line."""
-    return f"data/{mode}/raw/{split}.{ext}"
+def repo_path(path):
+    """A path of the config: relative to the working directory, else to the repository (runs
+    with -d elsewhere see the repository's config/ and data/)."""
+    path = Path(path)
+    return str(
+        path if path.is_absolute() or path.exists() else Path(workflow.basedir) / path
+    )
 
 
-def raw_split_files(mode):
-    return [raw_file(s, ext, mode) for s in SPLITS for ext in ("review", "label")]
+def raw_file(split, ext, task="{task}"):
+    """A labelled split as every branch reads it: its reviews or labels, one per line."""
+    return f"data/{task}/raw/{split}.{ext}"
+
+
+def raw_split_files(task):
+    return [raw_file(s, ext, task) for s in SPLITS for ext in ("review", "label")]
+
+
+def split_ids(task="{task}"):
+    """Which source line each example of an imported task came from (valid carved from train)."""
+    return f"data/{task}/split_ids.tsv"
 
 
 def archive(kind="{kind}"):
-    """A downloaded archive of the real inputs (kind: data or checkpoint)."""
+    """A downloaded archive of the real checkpoint (kind: checkpoint)."""
     return f"data/downloads/{kind}.zip"
+
+
+def task_archive(task):
+    """Where a task's archive is downloaded (tasks of one archive share it: FLUE's CLS domains)."""
+    return f"data/downloads/{archive_name(TASKS[task].source['url'])}"
+
+
+def archive_tasks(name):
+    """The tasks whose source is the archive called ``name``."""
+    return [
+        t
+        for t in TASKS
+        if TASKS[t].source_kind == "url"
+        and archive_name(TASKS[t].source["url"]) == name
+    ]
 
 
 # The real FAQ of the BLOOM branch, downloaded (or placed there by hand).
 REAL_BLOOM_FAQ = "data/real/bloom/ecommerce-faq-fr.json"
 
 
-def prepared_file(split, ext, mode="{mode}"):
+def prepared_file(split, ext, task="{task}"):
     """A checked split of prepare_split: its SentencePiece-encoded reviews (spm.review) or labels."""
-    return f"data/{mode}/prepared/{split}.{ext}"
+    return f"data/{task}/prepared/{split}.{ext}"
 
 
-def prepared_splits(splits, mode="{mode}"):
+def prepared_splits(splits, task="{task}"):
     """The checked, SentencePiece-encoded splits (reviews and labels) of prepare_split."""
     return [
-        prepared_file(s, ext, mode) for s in splits for ext in ("spm.review", "label")
+        prepared_file(s, ext, task) for s in splits for ext in ("spm.review", "label")
     ]
 
 
-def data_bin(mode="{mode}"):
+def data_bin(task="{task}"):
     """The labelled splits binarized by fairseq-preprocess (input0/, label/)."""
-    return f"data/{mode}/bin"
+    return f"data/{task}/bin"
 
 
 def pretrained_file(name, mode="{mode}"):
@@ -199,14 +227,20 @@ def checkpoint_files(mode):
     return [pretrained_file(name, mode) for name in CHECKPOINT_FILES]
 
 
-def hf_model(mode="{mode}"):
-    """The checkpoint converted to a transformers folder: the HF and PEFT branches' model."""
-    return f"models/{mode}/hf_pretrained"
+def task_checkpoint(name):
+    """Input function: a file of the checkpoint folder of the task's mode."""
+    return lambda wildcards: pretrained_file(name, task_mode(wildcards))
 
 
-def jsonl_split(split, mode="{mode}"):
+def hf_model(task="{task}"):
+    """The checkpoint converted to a transformers folder, its parity checked on the task's
+    reviews: the HF and PEFT branches' model."""
+    return f"models/{task}/hf_pretrained"
+
+
+def jsonl_split(split, task="{task}"):
     """A labelled split as jsonl (run_glue's layout): the HF and PEFT branches' data."""
-    return f"data/{mode}/jsonl/{split}.jsonl"
+    return f"data/{task}/jsonl/{split}.jsonl"
 
 
 def bloom_faq_split(split, mode="{mode}"):
@@ -219,13 +253,6 @@ BLOOM_DEMO_BASE = "models/demo/bloom_base"
 REAL_BLOOM_BASE = "models/real/bloom_base"
 
 
-# What each real archive provides, and where it goes.
-REAL_ARCHIVE_FILES = {
-    "data": raw_split_files("real"),
-    "checkpoint": checkpoint_files("real"),
-}
-
-
 def needs_archive(kind, pattern):
     """Input function for unpacking: the archive, unless the file is already in place."""
 
@@ -236,19 +263,107 @@ def needs_archive(kind, pattern):
     return inputs
 
 
-def resolve_mode(requested):
-    """auto: the real inputs when all of them are in place (downloaded or by hand), else demo."""
-    if requested != "auto":
-        return requested
-    present = all(
-        Path(p).exists() for p in raw_split_files("real") + checkpoint_files("real")
+def task_source(wildcards):
+    """Input of import_task: the task's archive or its folder's files, or nothing when every
+    raw file is already in place (put there by hand: nothing is downloaded for them)."""
+    task = TASKS[wildcards.task]
+    if all(Path(p).exists() for p in raw_split_files(task.name)):
+        return []
+    if task.source_kind == "url":
+        return [task_archive(task.name)]
+    return [str(p) for p in Path(task.source["folder"]).rglob("*") if p.is_file()]
+
+
+# The task sheet: every task the workflow knows (config/tasks.yaml and the other sheets of
+# task_sheets), and the ones this run takes (config key tasks; mode: demo | real, the older
+# switch, stands for tasks [demo] or [cls-books]).
+def load_task_sheet():
+    try:
+        return load_tasks(
+            [repo_path(p) for p in config["task_sheets"]],
+            Path(workflow.basedir) / "config" / "tasks.schema.yaml",
+        )
+    except SheetError as error:
+        raise WorkflowError(str(error)) from None
+
+
+TASKS = load_task_sheet()
+for _name in {
+    archive_name(t.source["url"]) for t in TASKS.values() if "url" in t.source
+}:
+    if len({TASKS[t].source["url"] for t in archive_tasks(_name)}) > 1:
+        raise WorkflowError(
+            f"task sheets: tasks {', '.join(archive_tasks(_name))}: source.url: two URLs "
+            f"ending in {_name} (one file in data/downloads/)"
+        )
+
+
+def inputs_present(task):
+    """Whether a real task can run without a download: its raw splits and the real checkpoint
+    are in place (downloaded before, or put there by hand)."""
+    return all(
+        Path(p).exists()
+        for p in raw_split_files(task.name) + checkpoint_files(task.mode)
     )
-    return "real" if present else "demo"
 
 
-MODE = resolve_mode(config["mode"])
-SWEEP = sweep_space(MODE)
-logger.info(f"fine-tuning workflow: mode={MODE} (config mode: {config['mode']})")
+def requested_tasks():
+    requested = config["tasks"]
+    if requested == "auto" and config.get("mode", "auto") != "auto":
+        requested = ["demo"] if config["mode"] == "demo" else ["cls-books"]
+    try:
+        names = select(TASKS, requested, inputs_present)
+    except SheetError as error:
+        raise WorkflowError(str(error)) from None
+    for (
+        name
+    ) in names:  # a user's folder is read now: a bad column or label stops the run here
+        if TASKS[name].source_kind == "folder":
+            try:
+                check_folder_task(TASKS[name])
+            except InputError as error:
+                raise WorkflowError(str(error)) from None
+    return names
+
+
+RUN_TASKS = requested_tasks()
+RUN_MODES = list(dict.fromkeys(TASKS[t].mode for t in RUN_TASKS))
+# the sweep's folders are named by the grid's keys: those of the first task's mode
+SWEEP = sweep_space(RUN_MODES[0])
+logger.info(
+    f"fine-tuning workflow: tasks {', '.join(RUN_TASKS)} "
+    f"(mode {', '.join(RUN_MODES)}; config tasks: {config['tasks']})"
+)
+
+
+def task_mode(wildcards):
+    return TASKS[wildcards.task].mode
+
+
+def task_labels(wildcards):
+    """The task's label set, in the classifier's output order."""
+    return list(TASKS[wildcards.task].labels)
+
+
+def task_record(name):
+    """What a report says of a task: name, mode, description, published references."""
+    task = TASKS[name]
+    return {
+        "name": task.name,
+        "mode": task.mode,
+        "description": task.description,
+        "references": [dict(r) for r in task.references],
+        "references_note": task.references_note,
+    }
+
+
+def task_info(wildcards):
+    return task_record(wildcards.task)
+
+
+def names_pattern(names):
+    """A wildcard constraint matching exactly these names (none: matching nothing)."""
+    return "|".join(re.escape(n) for n in names) or "(?!)"
 
 
 def attempt_scaled(base):
@@ -263,16 +378,17 @@ def attempt_scaled(base):
 
 
 def finetune_hp(wildcards):
-    return config["finetune"][wildcards.mode]
+    """The recipe of the task's mode, with one classifier output per label of the task."""
+    return recipe_values(task_mode(wildcards), len(TASKS[wildcards.task].labels))
 
 
 def stock_hp(wildcards):
     """The config's recipe without the speed levers: the tuned-vs-stock comparison's baseline."""
-    return {**config["finetune"][wildcards.mode], **STOCK_LEVERS}
+    return {**finetune_hp(wildcards), **STOCK_LEVERS}
 
 
-def run_dir(mode, init, seed, branch="fairseq"):
-    return f"runs/{mode}/{branch}/{init}/seed{seed}"
+def run_dir(task, init, seed, branch="fairseq"):
+    return f"runs/{task}/{branch}/{init}/seed{seed}"
 
 
 def finetune_inputs(wildcards):
@@ -281,39 +397,40 @@ def finetune_inputs(wildcards):
     Both wait for the checkpoint check: both use its dict.txt, and a bad checkpoint must stop
     the workflow before any training.
     """
+    mode = task_mode(wildcards)
     inputs = {
-        "data_bin": data_bin(wildcards.mode),
-        "train_labels": prepared_file("train", "label", wildcards.mode),
-        "checkpoint_check": pretrained_file("checkpoint_check.json", wildcards.mode),
+        "data_bin": data_bin(wildcards.task),
+        "train_labels": prepared_file("train", "label", wildcards.task),
+        "checkpoint_check": pretrained_file("checkpoint_check.json", mode),
     }
     if wildcards.init == "pretrained":
-        inputs["checkpoint"] = pretrained_file("model.pt", wildcards.mode)
+        inputs["checkpoint"] = pretrained_file("model.pt", mode)
     return inputs
 
 
 def all_run_benchmarks(wildcards):
     return [
-        f"benchmarks/{wildcards.mode}/finetune_fairseq/{init}_seed{seed}.tsv"
+        f"benchmarks/{wildcards.task}/finetune_fairseq/{init}_seed{seed}.tsv"
         for init in config["inits"]
         for seed in config["seeds"]
     ]
 
 
-def probe_json(mode="{mode}"):
+def probe_json(task="{task}"):
     """The frozen-feature probe of the checkpoint, and of a random-init encoder beside it."""
-    return f"reports/{mode}/probe.json"
+    return f"reports/{task}/probe.json"
 
 
 def probe_results(wildcards):
-    """The frozen-feature probe, and in the demo the probe along the masked-LM pretraining."""
-    inputs = {"probe": probe_json(wildcards.mode)}
-    if wildcards.mode == "demo":
+    """The frozen-feature probe, and on the demo the probe along the masked-LM pretraining."""
+    inputs = {"probe": probe_json(wildcards.task)}
+    if wildcards.task == "demo":
         inputs["probe_curve"] = rules.probe_pretraining_curve.output.curve
     return inputs
 
 
-def fairseq_report(mode):
-    return f"reports/{mode}/fairseq_report.md"
+def fairseq_report(task):
+    return f"reports/{task}/fairseq_report.md"
 
 
 def bloom_cfg(wildcards):
@@ -324,11 +441,7 @@ def bloom_cfg(wildcards):
 def bloom_faq_source(wildcards):
     """The demo's FAQ ships with the repository; the real one is downloaded (or placed by hand)."""
     if wildcards.mode == "demo":
-        faq = Path(config["bloom"]["demo"]["faq"])
-        # relative to the working directory, else to the repository (runs with -d elsewhere)
-        return str(
-            faq if faq.is_absolute() or faq.exists() else Path(workflow.basedir) / faq
-        )
+        return repo_path(config["bloom"]["demo"]["faq"])
     return REAL_BLOOM_FAQ
 
 
@@ -348,78 +461,86 @@ def bloom_base_input(wildcards):
 
 
 def bloom_report(mode):
+    """The BLOOM branch is not a classification task: it runs once per mode of the run's tasks."""
     return f"reports/{mode}/bloom_report.md"
 
 
 def peft_hp(wildcards):
-    return peft_recipe_values(wildcards.mode, wildcards.method)
+    return peft_recipe_values(
+        task_mode(wildcards), wildcards.method, len(TASKS[wildcards.task].labels)
+    )
 
 
 def peft_method_spec(wildcards):
     return config["peft"]["methods"][wildcards.method]
 
 
-def peft_report(mode):
-    return f"reports/{mode}/peft_report.md"
+def peft_setting(key):
+    """A key of peft.<mode> for the task's mode (methods, seeds)."""
+    return lambda wildcards: config["peft"][task_mode(wildcards)][key]
+
+
+def peft_report(task):
+    return f"reports/{task}/peft_report.md"
 
 
 def lr_curve_runs(wildcards):
     """TensorBoard logs of one fairseq and one HF run (first init, first seed) for the lr plot."""
     init, seed = config["inits"][0], config["seeds"][0]
     return {
-        "fairseq_lr": f"{run_dir(wildcards.mode, init, seed)}/tensorboard",
-        "hf_lr": f"{run_dir(wildcards.mode, init, seed, 'hf')}/tensorboard",
+        "fairseq_lr": f"{run_dir(wildcards.task, init, seed)}/tensorboard",
+        "hf_lr": f"{run_dir(wildcards.task, init, seed, 'hf')}/tensorboard",
     }
 
 
 def hf_published(wildcards):
-    return config["hf"][wildcards.mode]["published"]
+    return config["hf"][task_mode(wildcards)]["published"]
 
 
-def comparison_report(mode):
-    return f"reports/{mode}/comparison_report.md"
+def comparison_report(task):
+    return f"reports/{task}/comparison_report.md"
 
 
-def branch_runs(mode, branch):
+def branch_runs(task, branch):
     """The run folders of one classification branch: fairseq, fairseq_stock and HF (inits x
     seeds), PEFT (methods x seeds), the fairseq sweep (settings x seeds)."""
     if branch == "fairseq_sweep":
-        return sweep_runs(mode)
+        return sweep_runs(task)
     if branch == "peft":
-        peft = config["peft"][mode]
+        peft = config["peft"][TASKS[task].mode]
         return [
-            f"runs/{mode}/peft/{method}/seed{seed}"
+            f"runs/{task}/peft/{method}/seed{seed}"
             for method in peft["methods"]
             for seed in peft["seeds"]
         ]
     return [
-        run_dir(mode, init, seed, branch)
+        run_dir(task, init, seed, branch)
         for init in config["inits"]
         for seed in config["seeds"]
     ]
 
 
-def training_runs(mode):
-    """The run folders of every training run of `all` but BLOOM's."""
+def training_runs(task):
+    """The run folders of every training run of `all` on the task but BLOOM's."""
     return [
-        run for branch in ("fairseq", "hf", "peft") for run in branch_runs(mode, branch)
+        run for branch in ("fairseq", "hf", "peft") for run in branch_runs(task, branch)
     ]
 
 
 def all_run_records(wildcards):
-    """run.json of every training run of `all` (BLOOM's too)."""
-    return [f"{run}/run.json" for run in training_runs(wildcards.mode)] + [
-        f"runs/{wildcards.mode}/bloom/run.json"
+    """run.json of every training run of `all` on the task (and the BLOOM run of its mode)."""
+    return [f"{run}/run.json" for run in training_runs(wildcards.task)] + [
+        f"runs/{task_mode(wildcards)}/bloom/run.json"
     ]
 
 
 def branch_run_records(wildcards):
-    return [f"{run}/run.json" for run in branch_runs(wildcards.mode, wildcards.branch)]
+    return [f"{run}/run.json" for run in branch_runs(wildcards.task, wildcards.branch)]
 
 
 def branch_table(branch):
     """One branch's runs table, what its report reads (rule gather_branch_runs)."""
-    return f"reports/{{mode}}/runs/{branch}.csv"
+    return f"reports/{{task}}/runs/{branch}.csv"
 
 
 def branch_predictions(*branches):
@@ -427,31 +548,47 @@ def branch_predictions(*branches):
     return lambda wildcards: [
         f"{run}/predictions.tsv"
         for branch in branches
-        for run in branch_runs(wildcards.mode, branch)
+        for run in branch_runs(wildcards.task, branch)
     ]
 
 
 def sweep_hp(wildcards):
-    return sweep_recipe(wildcards.mode, SWEEP.instance(wildcards))
+    return sweep_recipe(
+        task_mode(wildcards),
+        SWEEP.instance(wildcards),
+        len(TASKS[wildcards.task].labels),
+    )
 
 
-def sweep_runs(mode):
-    sweep = config["sweep"][mode]
+def sweep_runs(task):
+    sweep = config["sweep"][TASKS[task].mode]
     return [
-        f"runs/{mode}/fairseq/{sweep['init']}/{setting}/seed{seed}"
-        for setting in SWEEP.instance_patterns
+        f"runs/{task}/fairseq/{sweep['init']}/{setting}/seed{seed}"
+        for setting in sweep_space(TASKS[task].mode).instance_patterns
         for seed in sweep["seeds"]
     ]
 
 
-def all_targets(mode):
-    """What `snakemake all` builds: each branch's report (branches add theirs here), and the
-    table of every run."""
+def task_targets(task):
+    """What `snakemake all` builds for one task: each branch's report (branches add theirs
+    here), the table of every run and the statistics."""
     return [
-        fairseq_report(mode),
-        bloom_report(mode),
-        comparison_report(mode),
-        peft_report(mode),
-        f"reports/{mode}/runs.csv",
-        f"reports/{mode}/statistics.md",
+        fairseq_report(task),
+        comparison_report(task),
+        peft_report(task),
+        f"reports/{task}/runs.csv",
+        f"reports/{task}/statistics.md",
     ]
+
+
+def all_targets(tasks):
+    """Every task's targets, the BLOOM report of each mode among them, and with several tasks
+    the summary across them."""
+    modes = dict.fromkeys(TASKS[t].mode for t in tasks)
+    summary = ["reports/summary.md"] if len(tasks) > 1 else []
+    return (
+        [path for t in tasks for path in task_targets(t)]
+        + [bloom_report(mode) for mode in modes]
+        + summary
+    )
+

@@ -2,10 +2,10 @@
 # (built here), and the labelled splits checked, tokenized and binarized for every branch.
 
 
-# Real inputs: CLS-books and the RoBERTa_small_fr checkpoint, downloaded as zip archives
-# (kept in data/downloads/) and unpacked file by file into data/real/raw/ and
-# models/real/pretrained/. A file placed there by hand counts as done: its unpack job then
-# needs no archive, so nothing is downloaded for it (see needs_archive in common.smk).
+# Real inputs, downloaded as archives (kept in data/downloads/): the RoBERTa_small_fr checkpoint,
+# unpacked file by file into models/real/pretrained/, and each task's archive (config/tasks.yaml),
+# imported into data/<task>/raw/. A file placed there by hand counts as done: its job then needs
+# no archive, so nothing is downloaded for it (see needs_archive and task_source in common.smk).
 
 
 rule download_real_archive:
@@ -22,18 +22,53 @@ rule download_real_archive:
     params:
         url=lambda wildcards: config["data"]["real"]["urls"][wildcards.kind],
         sha256=lambda wildcards: config["data"]["real"]["sha256"][wildcards.kind],
-        provides=lambda wildcards: REAL_ARCHIVE_FILES[wildcards.kind],
+        provides=checkpoint_files("real"),
     script:
         "../scripts/data/download_real_archive.py"
 
 
-rule unpack_real_data:
-    input:
-        needs_archive("data", raw_file("{split}", "{ext}", "real")),
+rule download_task_archive:
     output:
-        raw_file("{split}", "{ext}", "real"),
+        "data/downloads/{archive_name}",
     log:
-        "logs/real/unpack_data/{split}.{ext}.log",
+        "logs/downloads/{archive_name}.log",
+    wildcard_constraints:
+        archive_name=names_pattern(
+            {
+                archive_name(t.source["url"])
+                for t in TASKS.values()
+                if "url" in t.source
+            }
+        ),
+    conda:
+        "../envs/fairseq.yaml"
+    threads: config["threads"]["light"]
+    resources:
+        mem_mb=attempt_scaled(1000),
+        runtime=attempt_scaled(30),
+    params:
+        tasks=lambda wildcards: [
+            TASKS[t] for t in archive_tasks(wildcards.archive_name)
+        ],
+        provides=lambda wildcards: [
+            raw_split_files(t) for t in archive_tasks(wildcards.archive_name)
+        ],
+    script:
+        "../scripts/data/download_task_archive.py"
+
+
+# A task of the sheet read from its archive or folder, in its format, into the raw layout
+# (valid carved from train when the source has none: the ids in data/<task>/split_ids.tsv).
+rule import_task:
+    input:
+        task_source,
+    output:
+        raw=raw_split_files("{task}"),
+        split_ids=split_ids(),
+    log:
+        "logs/{task}/import_task.log",
+    wildcard_constraints:
+        task=names_pattern(t for t in TASKS if TASKS[t].source_kind != "generator"),
     conda:
         "../envs/fairseq.yaml"
     threads: config["threads"]["light"]
@@ -41,9 +76,9 @@ rule unpack_real_data:
         mem_mb=attempt_scaled(2000),
         runtime=attempt_scaled(10),
     params:
-        valid_size=config["data"]["real"]["valid_size"],
+        task=lambda wildcards: TASKS[wildcards.task],
     script:
-        "../scripts/data/unpack_real_data.py"
+        "../scripts/data/import_task.py"
 
 
 rule unpack_real_checkpoint:
@@ -167,7 +202,7 @@ rule check_checkpoint:
         mem_mb=attempt_scaled(4000),
         runtime=attempt_scaled(5),
     params:
-        hp=finetune_hp,
+        hp=lambda wildcards: recipe_values(wildcards.mode),
     script:
         "../scripts/data/check_checkpoint.py"
 
@@ -176,13 +211,13 @@ rule prepare_split:
     input:
         review=raw_file("{split}", "review"),
         label=raw_file("{split}", "label"),
-        spm=pretrained_file("sentencepiece.bpe.model"),
-        dictionary=pretrained_file("dict.txt"),
+        spm=task_checkpoint("sentencepiece.bpe.model"),
+        dictionary=task_checkpoint("dict.txt"),
     output:
         review=prepared_file("{split}", "spm.review"),
         label=prepared_file("{split}", "label"),
     log:
-        "logs/{mode}/prepare_split/{split}.log",
+        "logs/{task}/prepare_split/{split}.log",
     conda:
         "../envs/fairseq.yaml"
     threads: config["threads"]["light"]
@@ -190,7 +225,7 @@ rule prepare_split:
         mem_mb=attempt_scaled(2000),
         runtime=attempt_scaled(10),
     params:
-        labels=config["labels"],
+        labels=task_labels,
     script:
         "../scripts/data/prepare_split.py"
 
@@ -199,11 +234,11 @@ rule binarize_splits:
     input:
         reviews=[prepared_file(split, "spm.review") for split in SPLITS],
         labels=[prepared_file(split, "label") for split in SPLITS],
-        dictionary=pretrained_file("dict.txt"),
+        dictionary=task_checkpoint("dict.txt"),
     output:
         directory(data_bin()),
     log:
-        "logs/{mode}/binarize_splits.log",
+        "logs/{task}/binarize_splits.log",
     conda:
         "../envs/fairseq.yaml"
     threads: config["threads"]["light"]
@@ -212,6 +247,6 @@ rule binarize_splits:
         runtime=attempt_scaled(15),
     params:
         splits=SPLITS,
-        labels=config["labels"],
+        labels=task_labels,
     script:
         "../scripts/data/binarize_splits.py"

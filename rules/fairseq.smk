@@ -3,7 +3,7 @@
 
 
 # fairseq-train sentence_prediction: one job per (init, seed), so that
-#   snakemake --cores 4 runs/demo/fairseq/pretrained/seed1/metrics.json
+#   snakemake --cores 4 runs/demo/fairseq/pretrained/seed1/metrics.json  (runs/<task>/...)
 # reruns that seed alone.
 
 
@@ -11,15 +11,15 @@ rule finetune_fairseq:
     input:
         unpack(finetune_inputs),
     output:
-        metrics="runs/{mode}/fairseq/{init}/seed{seed}/metrics.json",
-        checkpoint="runs/{mode}/fairseq/{init}/seed{seed}/checkpoint_best.pt",
-        tensorboard=directory("runs/{mode}/fairseq/{init}/seed{seed}/tensorboard"),
-        predictions="runs/{mode}/fairseq/{init}/seed{seed}/predictions.tsv",
-        record="runs/{mode}/fairseq/{init}/seed{seed}/run.json",
+        metrics="runs/{task}/fairseq/{init}/seed{seed}/metrics.json",
+        checkpoint="runs/{task}/fairseq/{init}/seed{seed}/checkpoint_best.pt",
+        tensorboard=directory("runs/{task}/fairseq/{init}/seed{seed}/tensorboard"),
+        predictions="runs/{task}/fairseq/{init}/seed{seed}/predictions.tsv",
+        record="runs/{task}/fairseq/{init}/seed{seed}/run.json",
     log:
-        "logs/{mode}/finetune_fairseq/{init}_seed{seed}.log",
+        "logs/{task}/finetune_fairseq/{init}_seed{seed}.log",
     benchmark:
-        "benchmarks/{mode}/finetune_fairseq/{init}_seed{seed}.tsv"
+        "benchmarks/{task}/finetune_fairseq/{init}_seed{seed}.tsv"
     conda:
         "../envs/fairseq.yaml"
     threads: config["threads"]["train"]
@@ -29,7 +29,7 @@ rule finetune_fairseq:
     params:
         placement=PLACEMENT,
         hp=finetune_hp,
-        labels=config["labels"],
+        labels=task_labels,
         branch="fairseq",
     script:
         "../scripts/fairseq/finetune_fairseq.py"
@@ -42,20 +42,22 @@ rule finetune_fairseq:
 
 rule probe_checkpoint:
     input:
-        checkpoint=pretrained_file("model.pt"),
-        dictionary=pretrained_file("dict.txt"),
-        checkpoint_check=pretrained_file("checkpoint_check.json"),
+        checkpoint=task_checkpoint("model.pt"),
+        dictionary=task_checkpoint("dict.txt"),
+        checkpoint_check=task_checkpoint("checkpoint_check.json"),
         splits=prepared_splits(["train", "test"]),
     output:
         probe_json(),
     log:
-        "logs/{mode}/probe_checkpoint.log",
+        "logs/{task}/probe_checkpoint.log",
     conda:
         "../envs/fairseq.yaml"
     threads: config["threads"]["train"]
     resources:
         mem_mb=attempt_scaled(4000),
-        runtime=attempt_scaled(lambda wildcards: 5 if wildcards.mode == "demo" else 30),
+        runtime=attempt_scaled(
+            lambda wildcards: 5 if task_mode(wildcards) == "demo" else 30
+        ),
     params:
         hp=finetune_hp,
         prepared=lambda wildcards, input: str(Path(input.splits[0]).parent),
@@ -69,7 +71,7 @@ rule probe_pretraining_curve:
         steps=rules.pretrain_demo_mlm.output.steps,
         dictionary=pretrained_file("dict.txt", "demo"),
         spm=pretrained_file("sentencepiece.bpe.model", "demo"),
-        splits=prepared_splits(["train", "test"], mode="demo"),
+        splits=prepared_splits(["train", "test"], task="demo"),
         # the random-init encoder's probe, the curve's starting point: computed once, there
         probe=probe_json("demo"),
     output:
@@ -88,7 +90,7 @@ rule probe_pretraining_curve:
         mem_mb=attempt_scaled(4000),
         runtime=attempt_scaled(10),
     params:
-        hp=config["finetune"]["demo"],
+        hp=recipe_values("demo"),
         corpus=config["data"]["demo"]["corpus"],
         prepared=lambda wildcards, input: str(Path(input.splits[0]).parent),
     script:
@@ -100,11 +102,11 @@ rule probe_pretraining_curve:
 
 rule count_fairseq_parameters:
     input:
-        dictionary=pretrained_file("dict.txt"),
+        dictionary=task_checkpoint("dict.txt"),
     output:
-        "reports/{mode}/parameters.json",
+        "reports/{task}/parameters.json",
     log:
-        "logs/{mode}/count_fairseq_parameters.log",
+        "logs/{task}/count_fairseq_parameters.log",
     conda:
         "../envs/fairseq.yaml"
     threads: config["threads"]["light"]
@@ -112,8 +114,8 @@ rule count_fairseq_parameters:
         mem_mb=attempt_scaled(4000),
         runtime=attempt_scaled(5),
     params:
-        arch=lambda wildcards: config["finetune"][wildcards.mode]["arch"],
-        max_positions=lambda wildcards: config["finetune"][wildcards.mode][
+        arch=lambda wildcards: config["finetune"][task_mode(wildcards)]["arch"],
+        max_positions=lambda wildcards: config["finetune"][task_mode(wildcards)][
             "max_positions"
         ],
     script:
@@ -129,22 +131,22 @@ rule report_fairseq:
         parameters=rules.count_fairseq_parameters.output[0],
     output:
         report=report(
-            fairseq_report("{mode}"),
+            fairseq_report("{task}"),
             caption="report/fairseq_report.rst",
             category="fairseq branch",
         ),
         table=report(
-            "reports/{mode}/fairseq_runs.tsv",
+            "reports/{task}/fairseq_runs.tsv",
             caption="report/fairseq_runs.rst",
             category="fairseq branch",
         ),
         plot=report(
-            "reports/{mode}/fairseq_valid_accuracy.png",
+            "reports/{task}/fairseq_valid_accuracy.png",
             caption="report/fairseq_valid_accuracy.rst",
             category="fairseq branch",
         ),
     log:
-        "logs/{mode}/report_fairseq.log",
+        "logs/{task}/report_fairseq.log",
     conda:
         "../envs/fairseq.yaml"
     threads: config["threads"]["light"]
@@ -154,5 +156,6 @@ rule report_fairseq:
     params:
         inits=config["inits"],
         seeds=config["seeds"],
+        task=task_info,
     script:
         "../scripts/fairseq/report_fairseq.py"

@@ -10,7 +10,7 @@ rule make_hf_jsonl:
     output:
         jsonl_split("{split}"),
     log:
-        "logs/{mode}/make_hf_jsonl/{split}.log",
+        "logs/{task}/make_hf_jsonl/{split}.log",
     conda:
         "../envs/fairseq.yaml"
     threads: config["threads"]["light"]
@@ -18,24 +18,24 @@ rule make_hf_jsonl:
         mem_mb=attempt_scaled(1000),
         runtime=attempt_scaled(5),
     params:
-        labels=config["labels"],
+        labels=task_labels,
     script:
         "../scripts/hf/make_hf_jsonl.py"
 
 
 rule convert_checkpoint_to_hf:
     input:
-        checkpoint=pretrained_file("model.pt"),
-        dictionary=pretrained_file("dict.txt"),
-        spm=pretrained_file("sentencepiece.bpe.model"),
+        checkpoint=task_checkpoint("model.pt"),
+        dictionary=task_checkpoint("dict.txt"),
+        spm=task_checkpoint("sentencepiece.bpe.model"),
         reviews=[raw_file(split, "review") for split in SPLITS],
     output:
         folder=directory(hf_model()),
-        parity="models/{mode}/hf_parity.json",
+        parity="models/{task}/hf_parity.json",
     log:
-        "logs/{mode}/convert_checkpoint_to_hf.log",
+        "logs/{task}/convert_checkpoint_to_hf.log",
     benchmark:
-        "benchmarks/{mode}/convert_checkpoint_to_hf.tsv"
+        "benchmarks/{task}/convert_checkpoint_to_hf.tsv"
     conda:
         "../envs/fairseq.yaml"
     threads: config["threads"]["light"]
@@ -44,7 +44,7 @@ rule convert_checkpoint_to_hf:
         runtime=attempt_scaled(15),
     params:
         published=hf_published,
-        max_positions=lambda wildcards: config["finetune"][wildcards.mode][
+        max_positions=lambda wildcards: config["finetune"][task_mode(wildcards)][
             "max_positions"
         ],
         batch_size=config["hf"]["parity"]["batch_size"],
@@ -60,14 +60,14 @@ rule finetune_hf:
         valid=jsonl_split("valid"),
         test=jsonl_split("test"),
     output:
-        metrics="runs/{mode}/hf/{init}/seed{seed}/metrics.json",
-        tensorboard=directory("runs/{mode}/hf/{init}/seed{seed}/tensorboard"),
-        predictions="runs/{mode}/hf/{init}/seed{seed}/predictions.tsv",
-        record="runs/{mode}/hf/{init}/seed{seed}/run.json",
+        metrics="runs/{task}/hf/{init}/seed{seed}/metrics.json",
+        tensorboard=directory("runs/{task}/hf/{init}/seed{seed}/tensorboard"),
+        predictions="runs/{task}/hf/{init}/seed{seed}/predictions.tsv",
+        record="runs/{task}/hf/{init}/seed{seed}/run.json",
     log:
-        "logs/{mode}/finetune_hf/{init}_seed{seed}.log",
+        "logs/{task}/finetune_hf/{init}_seed{seed}.log",
     benchmark:
-        "benchmarks/{mode}/finetune_hf/{init}_seed{seed}.tsv"
+        "benchmarks/{task}/finetune_hf/{init}_seed{seed}.tsv"
     conda:
         "../envs/fairseq.yaml"
     threads: config["threads"]["train"]
@@ -77,7 +77,7 @@ rule finetune_hf:
     params:
         placement=PLACEMENT,
         hp=finetune_hp,
-        labels=config["labels"],
+        labels=task_labels,
     script:
         "../scripts/hf/finetune_hf.py"
 
@@ -90,27 +90,27 @@ rule report_hf_comparison:
         predictions=branch_predictions("fairseq", "hf"),
     output:
         report=report(
-            comparison_report("{mode}"),
+            comparison_report("{task}"),
             caption="report/hf_report.rst",
             category="HF branch",
         ),
         table=report(
-            "reports/{mode}/comparison_runs.tsv",
+            "reports/{task}/comparison_runs.tsv",
             caption="report/hf_runs.rst",
             category="HF branch",
         ),
         valid_plot=report(
-            "reports/{mode}/comparison_valid_accuracy.png",
+            "reports/{task}/comparison_valid_accuracy.png",
             caption="report/hf_valid_accuracy.rst",
             category="HF branch",
         ),
         lr_plot=report(
-            "reports/{mode}/comparison_lr.png",
+            "reports/{task}/comparison_lr.png",
             caption="report/hf_lr.rst",
             category="HF branch",
         ),
     log:
-        "logs/{mode}/report_hf_comparison.log",
+        "logs/{task}/report_hf_comparison.log",
     conda:
         "../envs/fairseq.yaml"
     threads: config["threads"]["light"]
@@ -120,5 +120,6 @@ rule report_hf_comparison:
     params:
         inits=config["inits"],
         seeds=config["seeds"],
+        task=task_info,
     script:
         "../scripts/hf/report_hf_comparison.py"

@@ -1,6 +1,6 @@
 # Parameter-efficient fine-tuning: every method of config peft.methods on the same task, the same
 # HuggingFace checkpoint and the same seeds, one job per (method, seed), so that
-#   snakemake --cores 2 runs/demo/peft/lora_q_r4/seed0/metrics.json
+#   snakemake --cores 2 runs/demo/peft/lora_q_r4/seed0/metrics.json  (runs/<task>/...)
 # reruns that one alone; then the exact parameter accounting and the comparison report.
 
 
@@ -8,9 +8,9 @@ rule count_peft_parameters:
     input:
         model=hf_model(),
     output:
-        "reports/{mode}/peft_parameters.json",
+        "reports/{task}/peft_parameters.json",
     log:
-        "logs/{mode}/count_peft_parameters.log",
+        "logs/{task}/count_peft_parameters.log",
     conda:
         "../envs/fairseq.yaml"
     threads: config["threads"]["light"]
@@ -20,6 +20,7 @@ rule count_peft_parameters:
     params:
         methods=config["peft"]["methods"],
         architectures=config["peft"]["architectures"],
+        num_labels=lambda wildcards: len(task_labels(wildcards)),
     script:
         "../scripts/peft/count_peft_parameters.py"
 
@@ -31,14 +32,14 @@ rule finetune_peft:
         valid=jsonl_split("valid"),
         test=jsonl_split("test"),
     output:
-        metrics="runs/{mode}/peft/{method}/seed{seed}/metrics.json",
-        tensorboard=directory("runs/{mode}/peft/{method}/seed{seed}/tensorboard"),
-        predictions="runs/{mode}/peft/{method}/seed{seed}/predictions.tsv",
-        record="runs/{mode}/peft/{method}/seed{seed}/run.json",
+        metrics="runs/{task}/peft/{method}/seed{seed}/metrics.json",
+        tensorboard=directory("runs/{task}/peft/{method}/seed{seed}/tensorboard"),
+        predictions="runs/{task}/peft/{method}/seed{seed}/predictions.tsv",
+        record="runs/{task}/peft/{method}/seed{seed}/run.json",
     log:
-        "logs/{mode}/finetune_peft/{method}_seed{seed}.log",
+        "logs/{task}/finetune_peft/{method}_seed{seed}.log",
     benchmark:
-        "benchmarks/{mode}/finetune_peft/{method}_seed{seed}.tsv"
+        "benchmarks/{task}/finetune_peft/{method}_seed{seed}.tsv"
     wildcard_constraints:
         method="|".join(config["peft"]["methods"]),
     conda:
@@ -51,7 +52,7 @@ rule finetune_peft:
         placement=PLACEMENT,
         hp=peft_hp,
         spec=peft_method_spec,
-        labels=config["labels"],
+        labels=task_labels,
     script:
         "../scripts/peft/finetune_peft.py"
 
@@ -64,22 +65,22 @@ rule report_peft:
         test=jsonl_split("test"),
     output:
         report=report(
-            peft_report("{mode}"),
+            peft_report("{task}"),
             caption="report/peft_report.rst",
             category="PEFT branch",
         ),
         table=report(
-            "reports/{mode}/peft_runs.tsv",
+            "reports/{task}/peft_runs.tsv",
             caption="report/peft_runs.rst",
             category="PEFT branch",
         ),
         plot=report(
-            "reports/{mode}/peft_accuracy_vs_params.png",
+            "reports/{task}/peft_accuracy_vs_params.png",
             caption="report/peft_plot.rst",
             category="PEFT branch",
         ),
     log:
-        "logs/{mode}/report_peft.log",
+        "logs/{task}/report_peft.log",
     conda:
         "../envs/fairseq.yaml"
     threads: config["threads"]["light"]
@@ -87,9 +88,10 @@ rule report_peft:
         mem_mb=attempt_scaled(2000),
         runtime=attempt_scaled(5),
     params:
-        methods=lambda wildcards: config["peft"][wildcards.mode]["methods"],
-        seeds=lambda wildcards: config["peft"][wildcards.mode]["seeds"],
+        methods=peft_setting("methods"),
+        seeds=peft_setting("seeds"),
+        task=task_info,
         specs=config["peft"]["methods"],
-        labels=config["labels"],
+        labels=task_labels,
     script:
         "../scripts/peft/report_peft.py"

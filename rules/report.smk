@@ -6,9 +6,9 @@ rule gather_runs:
     input:
         all_run_records,
     output:
-        report("reports/{mode}/runs.csv", caption="report/runs.rst", category="Runs"),
+        report("reports/{task}/runs.csv", caption="report/runs.rst", category="Runs"),
     log:
-        "logs/{mode}/gather_runs.log",
+        "logs/{task}/gather_runs.log",
     conda:
         "../envs/fairseq.yaml"
     threads: config["threads"]["light"]
@@ -26,7 +26,7 @@ use rule gather_runs as gather_branch_runs with:
     output:
         branch_table("{branch}"),
     log:
-        "logs/{mode}/gather_runs_{branch}.log",
+        "logs/{task}/gather_runs_{branch}.log",
 
 
 rule report_statistics:
@@ -35,12 +35,12 @@ rule report_statistics:
         predictions=branch_predictions("fairseq", "hf", "peft"),
     output:
         report(
-            "reports/{mode}/statistics.md",
+            "reports/{task}/statistics.md",
             caption="report/statistics.rst",
             category="Statistics",
         ),
     log:
-        "logs/{mode}/report_statistics.log",
+        "logs/{task}/report_statistics.log",
     conda:
         "../envs/fairseq.yaml"
     threads: config["threads"]["light"]
@@ -49,3 +49,28 @@ rule report_statistics:
         runtime=attempt_scaled(5),
     script:
         "../scripts/report/report_statistics.py"
+
+
+# Several tasks in one run: every task's groups side by side, beside each task's references.
+rule report_summary:
+    input:
+        runs=expand("reports/{task}/runs.csv", task=RUN_TASKS),
+    output:
+        report=report(
+            "reports/summary.md", caption="report/summary.rst", category="Summary"
+        ),
+        plot=report(
+            "reports/summary.png", caption="report/summary.rst", category="Summary"
+        ),
+    log:
+        "logs/report_summary.log",
+    conda:
+        "../envs/fairseq.yaml"
+    threads: config["threads"]["light"]
+    resources:
+        mem_mb=attempt_scaled(2000),
+        runtime=attempt_scaled(5),
+    params:
+        tasks=[task_record(t) for t in RUN_TASKS],
+    script:
+        "../scripts/report/report_summary.py"

@@ -1,4 +1,4 @@
-# Hyperparameter sweeps of the fairseq branch (config sweep.<mode>): every setting of the grid
+# Hyperparameter sweeps of the fairseq branch (config sweep.<mode>, the mode of the task): every setting of the grid
 # times the seeds, each setting in its own folder named by its values (snakemake.utils.Paramspace),
 # so that a setting's results are never overwritten by another's; a report compares them.
 #   snakemake --cores 4 sweep
@@ -6,21 +6,21 @@
 
 use rule finetune_fairseq as finetune_fairseq_sweep with:
     output:
-        metrics=f"runs/{{mode}}/fairseq/{{init}}/{SWEEP.wildcard_pattern}/seed{{seed}}/metrics.json",
-        checkpoint=f"runs/{{mode}}/fairseq/{{init}}/{SWEEP.wildcard_pattern}/seed{{seed}}/checkpoint_best.pt",
+        metrics=f"runs/{{task}}/fairseq/{{init}}/{SWEEP.wildcard_pattern}/seed{{seed}}/metrics.json",
+        checkpoint=f"runs/{{task}}/fairseq/{{init}}/{SWEEP.wildcard_pattern}/seed{{seed}}/checkpoint_best.pt",
         tensorboard=directory(
-            f"runs/{{mode}}/fairseq/{{init}}/{SWEEP.wildcard_pattern}/seed{{seed}}/tensorboard"
+            f"runs/{{task}}/fairseq/{{init}}/{SWEEP.wildcard_pattern}/seed{{seed}}/tensorboard"
         ),
-        predictions=f"runs/{{mode}}/fairseq/{{init}}/{SWEEP.wildcard_pattern}/seed{{seed}}/predictions.tsv",
-        record=f"runs/{{mode}}/fairseq/{{init}}/{SWEEP.wildcard_pattern}/seed{{seed}}/run.json",
+        predictions=f"runs/{{task}}/fairseq/{{init}}/{SWEEP.wildcard_pattern}/seed{{seed}}/predictions.tsv",
+        record=f"runs/{{task}}/fairseq/{{init}}/{SWEEP.wildcard_pattern}/seed{{seed}}/run.json",
     log:
-        f"logs/{{mode}}/finetune_fairseq_sweep/{{init}}/{SWEEP.wildcard_pattern}/seed{{seed}}.log",
+        f"logs/{{task}}/finetune_fairseq_sweep/{{init}}/{SWEEP.wildcard_pattern}/seed{{seed}}.log",
     benchmark:
-        f"benchmarks/{{mode}}/finetune_fairseq_sweep/{{init}}/{SWEEP.wildcard_pattern}/seed{{seed}}.tsv"
+        f"benchmarks/{{task}}/finetune_fairseq_sweep/{{init}}/{SWEEP.wildcard_pattern}/seed{{seed}}.tsv"
     params:
         placement=PLACEMENT,
         hp=sweep_hp,
-        labels=config["labels"],
+        labels=task_labels,
         branch="fairseq_sweep",
         setting=lambda wildcards: SWEEP.wildcard_pattern.format(**wildcards),
 
@@ -30,15 +30,15 @@ rule report_sweep:
         branch_table("fairseq_sweep"),
     output:
         report=report(
-            "reports/{mode}/sweep.md", caption="report/sweep.rst", category="Sweep"
+            "reports/{task}/sweep.md", caption="report/sweep.rst", category="Sweep"
         ),
         plot=report(
-            "reports/{mode}/sweep_expected_max.png",
+            "reports/{task}/sweep_expected_max.png",
             caption="report/sweep.rst",
             category="Sweep",
         ),
     log:
-        "logs/{mode}/report_sweep.log",
+        "logs/{task}/report_sweep.log",
     conda:
         "../envs/fairseq.yaml"
     threads: config["threads"]["light"]
@@ -46,12 +46,15 @@ rule report_sweep:
         mem_mb=attempt_scaled(2000),
         runtime=attempt_scaled(5),
     params:
-        grid=lambda wildcards: config["sweep"][wildcards.mode]["grid"],
-        settings=list(SWEEP.instance_patterns),
+        grid=lambda wildcards: config["sweep"][task_mode(wildcards)]["grid"],
+        settings=lambda wildcards: list(
+            sweep_space(task_mode(wildcards)).instance_patterns
+        ),
+        task=task_info,
     script:
         "../scripts/report/report_sweep.py"
 
 
 rule sweep:
     input:
-        f"reports/{MODE}/sweep.md",
+        [f"reports/{task}/sweep.md" for task in RUN_TASKS],

@@ -10,8 +10,8 @@ from conftest import error_lines, job_counts, make_workdir, run_snakemake
 from ftlib.data.checks import check_fairseq_checkpoint, check_labelled_split, check_pieces_in_dictionary
 from ftlib.core.errors import InputError
 
-RAW = Path("data/real/raw")
-TARGET = "reports/real/fairseq_report.md"  # the fairseq branch (`all` also wants BLOOM's hub model)
+RAW = Path("data/cls-books/raw")
+TARGET = "reports/cls-books/fairseq_report.md"  # the fairseq branch (`all` also wants BLOOM's hub model)
 CKPT = Path("models/real/pretrained")
 
 
@@ -55,20 +55,20 @@ def test_reviews_and_labels_of_different_lengths(real_layout):
     rewrite(real_layout / RAW / "train.label", lambda lines: lines[:-1])
     n = len((real_layout / RAW / "train.review").read_text().splitlines())
     assert_stops_before_training(
-        real_layout, f"data/real/raw/train.review:{n}: has {n} lines but data/real/raw/train.label has {n - 1}")
-    assert not (real_layout / "data/real/prepared/train.spm.review").exists()
-    assert not (real_layout / "data/real/prepared/train.label").exists()
+        real_layout, f"data/cls-books/raw/train.review:{n}: has {n} lines but data/cls-books/raw/train.label has {n - 1}")
+    assert not (real_layout / "data/cls-books/prepared/train.spm.review").exists()
+    assert not (real_layout / "data/cls-books/prepared/train.label").exists()
 
 
 def test_empty_split(real_layout):
     (real_layout / RAW / "valid.review").write_text("")
-    assert_stops_before_training(real_layout, "data/real/raw/valid.review: empty split: no reviews")
-    assert not (real_layout / "data/real/prepared/valid.spm.review").exists()
+    assert_stops_before_training(real_layout, "data/cls-books/raw/valid.review: empty split: no reviews")
+    assert not (real_layout / "data/cls-books/prepared/valid.spm.review").exists()
 
 
 def test_label_outside_the_label_set(real_layout):
     rewrite(real_layout / RAW / "test.label", lambda lines: lines[:2] + ["7"] + lines[3:])
-    assert_stops_before_training(real_layout, "data/real/raw/test.label:3: label '7' is not in the label set {0, 1}")
+    assert_stops_before_training(real_layout, "data/cls-books/raw/test.label:3: label '7' is not in the label set {0, 1}")
 
 
 def test_missing_checkpoint_offline(real_layout):
@@ -117,9 +117,9 @@ def test_a_checkpoint_in_the_older_args_layout_is_checked_restored_and_converted
     assert state.get("cfg") is not None and isinstance(state["cfg"]["model"], argparse.Namespace)
     state["args"] = state.pop("cfg")["model"]
     torch.save(state, model)
-    targets = ["runs/real/fairseq/pretrained/seed0/metrics.json", "models/real/hf_parity.json"]
+    targets = ["runs/cls-books/fairseq/pretrained/seed0/metrics.json", "models/cls-books/hf_parity.json"]
     run_snakemake(real_layout, *targets, configfile="real_from_demo.yaml")
-    log = (real_layout / "logs/real/finetune_fairseq/pretrained_seed0.log").read_text()
+    log = (real_layout / "logs/cls-books/finetune_fairseq/pretrained_seed0.log").read_text()
     assert "Loaded checkpoint models/real/pretrained/model.pt" in log
     parity = json.loads((real_layout / targets[1]).read_text())  # written only when the check passes
     assert parity["tensors_compared"] > 0 and parity["last_hidden_max_abs_diff"] <= parity["atol"]
@@ -129,10 +129,10 @@ def test_files_saved_with_a_byte_order_mark_are_read_as_text(real_layout):
     for name in ("train.label", "train.review"):  # as a Windows editor saves them
         path = real_layout / RAW / name
         path.write_bytes("\ufeff".encode() + path.read_bytes())
-    run_snakemake(real_layout, "data/real/prepared/train.label", configfile="real_from_demo.yaml")
-    prepared = (real_layout / "data/real/prepared/train.label").read_text().splitlines()
+    run_snakemake(real_layout, "data/cls-books/prepared/train.label", configfile="real_from_demo.yaml")
+    prepared = (real_layout / "data/cls-books/prepared/train.label").read_text().splitlines()
     assert prepared == (real_layout / RAW / "train.label").read_text(encoding="utf-8-sig").splitlines()
-    assert "\ufeff" not in (real_layout / "data/real/prepared/train.spm.review").read_text()
+    assert "\ufeff" not in (real_layout / "data/cls-books/prepared/train.spm.review").read_text()
 
 
 # The same checks as functions, on small files.

@@ -208,7 +208,7 @@ def test_bad_faq_stops_the_workflow_with_one_line_and_no_outputs(tmp_path):
     bad = tmp_path / "faq.json"
     bad.write_text('[{"question": "Où est mon colis ?", "answer": ""}]', encoding="utf-8")
     configfile = tmp_path / "bad_faq.yaml"
-    configfile.write_text(yaml.safe_dump({"mode": "demo", "bloom": {"demo": {"faq": str(bad)}}}))
+    configfile.write_text(yaml.safe_dump({"tasks": ["demo"], "bloom": {"demo": {"faq": str(bad)}}}))
     proc = run_snakemake(workdir, "data/demo/bloom/train.jsonl", configfile=str(configfile), check=False)
     assert proc.returncode != 0
     errors = error_lines(proc)

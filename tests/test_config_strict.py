@@ -15,7 +15,9 @@ CASES = [
     ("finetune:\n  demo: {lr: -1}\n", "config: finetune.demo.lr: -1 is less than or equal to the minimum of 0"),
     ("peft:\n  demo:\n    hp:\n      bitfitt: {lr: 1.0e-3}\n", "config: peft.demo.hp: bitfitt not defined in peft.methods"),
     ("peft:\n  demo:\n    methods: [full, lora9]\n", "config: peft.demo.methods: lora9 not defined in peft.methods"),
-    ("labels: ['0', '1', '2']\n", "config: finetune.demo.num_classes: 2, but labels has 3 entries (0, 1, 2)"),
+    ("tasks: [demo, cls-bookz]\n", "config: tasks: cls-bookz not in the task sheet (known: demo, cls-books, cls-dvd, cls-music)"),
+    ("finetune:\n  demo: {num_classes: 3}\n",
+     "config: finetune.demo: Additional properties are not allowed ('num_classes' was unexpected)"),
     ("finetune:\n  demo: {arch: roberta_small}\n",
      "config: finetune.demo.arch: roberta_small but the demo's checkpoint is pretrained with data.demo.pretrain.arch: roberta_demo"),
 ]

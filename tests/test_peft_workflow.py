@@ -15,7 +15,7 @@ def test_dry_runs_one_job_per_method_and_seed(tmp_path):
     workdir = make_workdir(tmp_path)
     demo = job_counts(run_snakemake(workdir, "-n", "reports/demo/peft_report.md", configfile=None).stdout)
     assert demo["finetune_peft"] == 9 * 2 and demo["count_peft_parameters"] == demo["report_peft"] == 1
-    real = job_counts(run_snakemake(workdir, "-n", "reports/real/peft_report.md", "--config", "mode=real",
+    real = job_counts(run_snakemake(workdir, "-n", "reports/cls-books/peft_report.md", "--config", "tasks=[cls-books]",
                                     configfile=None).stdout)
     assert real["finetune_peft"] == 9 * 3 and real["convert_checkpoint_to_hf"] == 1
 

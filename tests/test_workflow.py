@@ -11,30 +11,45 @@ def test_dry_run_of_the_demo_config(tmp_path):
     assert counts["finetune_fairseq"] == 6  # 2 inits x 3 seeds
     assert counts["pretrain_demo_mlm"] == 1 and counts["prepare_split"] == 3
     assert "download_real_archive" not in counts
-    assert "mode=demo (config mode: auto)" in proc.stderr + proc.stdout
+    assert "tasks demo (mode demo; config tasks: auto)" in proc.stderr + proc.stdout
 
 
 def test_dry_run_of_the_real_config(tmp_path):
-    proc = run_snakemake(make_workdir(tmp_path), "-n", "all", "--config", "mode=real", configfile=None)
+    for switch in ("tasks=[cls-books]", "mode=real"):  # the former switch stands for the task list
+        proc = run_snakemake(make_workdir(tmp_path), "-n", "all", "--config", switch, configfile=None)
+        counts = job_counts(proc.stdout)
+        assert counts["download_real_archive"] == 1 and counts["download_task_archive"] == 1
+        assert counts["import_task"] == 1 and counts["unpack_real_checkpoint"] == 3
+        assert counts["finetune_fairseq"] == 6 and "pretrain_demo_mlm" not in counts
+        assert "data/downloads/cls.books.zip" in proc.stdout
+        assert "runs/cls-books/fairseq/pretrained/seed0/metrics.json" in proc.stdout
+
+
+def test_two_tasks_side_by_side(tmp_path):
+    """One run, two tasks: each its own data, runs and reports; one checkpoint per mode."""
+    proc = run_snakemake(make_workdir(tmp_path), "-n", "all", "--config", "tasks=[demo,cls-books]",
+                         configfile=None)
     counts = job_counts(proc.stdout)
-    assert counts["download_real_archive"] == 2
-    assert counts["unpack_real_data"] == 6 and counts["unpack_real_checkpoint"] == 3
-    assert counts["finetune_fairseq"] == 6 and "pretrain_demo_mlm" not in counts
+    assert counts["finetune_fairseq"] == 12 and counts["report_fairseq"] == 2
+    assert counts["check_checkpoint"] == 2 and counts["report_bloom"] == 2  # demo and real
+    for task in ("demo", "cls-books"):
+        assert f"reports/{task}/statistics.md" in proc.stdout
+        assert f"data/{task}/bin" in proc.stdout
 
 
 def test_hand_placed_real_files_need_no_download(tmp_path):
     workdir = make_workdir(tmp_path)
     for split in ("train", "valid", "test"):
         for ext in ("review", "label"):
-            path = workdir / "data/real/raw" / f"{split}.{ext}"
+            path = workdir / "data/cls-books/raw" / f"{split}.{ext}"
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text("1\n")
-    proc = run_snakemake(workdir, "-n", "all", configfile=None)  # mode auto: checkpoint still missing
-    assert "mode=demo" in proc.stderr + proc.stdout
-    proc = run_snakemake(workdir, "-n", "all", "--config", "mode=real", configfile=None)
+    proc = run_snakemake(workdir, "-n", "all", configfile=None)  # tasks auto: checkpoint still missing
+    assert "tasks demo (mode demo" in proc.stderr + proc.stdout
+    proc = run_snakemake(workdir, "-n", "all", "--config", "tasks=[cls-books]", configfile=None)
     counts = job_counts(proc.stdout)
     assert counts["download_real_archive"] == 1  # the checkpoint only
-    assert "unpack_real_data" not in counts
+    assert "import_task" not in counts and "download_task_archive" not in counts
 
 
 def test_demo_end_to_end_report_comes_from_the_runs_own_logs(demo_run):

@@ -22,6 +22,7 @@ sys.path.insert(0, str(REPO / "scripts"))
 from ftlib.core.tables import markdown_table  # noqa: E402
 
 SCHEMA, CONFIG, README = REPO / "config/schema.yaml", REPO / "config/config.yaml", REPO / "config/README.md"
+SHEET, SHEET_SCHEMA = REPO / "config/tasks.yaml", REPO / "config/tasks.schema.yaml"
 HEADER = ["key", "type", "default", "meaning"]
 NAME = "<name>"
 ABSENT = object()  # no value at this path in config.yaml
@@ -29,8 +30,9 @@ ABSENT = object()  # no value at this path in config.yaml
 INTRO = """\
 # Configuration reference
 
-`config/config.yaml` holds every setting of the workflow: which inputs it runs on (`mode`), the
-seeds, and each branch's data, model and recipe. At start-up (rules/common.smk) Snakemake
+`config/config.yaml` holds every setting of the workflow: which tasks it runs (`tasks`), the
+seeds, and each branch's data, model and recipe; `config/tasks.yaml`, the task sheet, holds the
+tasks (last section). At start-up (rules/common.smk) Snakemake
 validates it against `config/schema.yaml` and stops on any key of the wrong type, out of range,
 or unknown where the schema says so.
 
@@ -44,7 +46,7 @@ To run with other values, leave config.yaml as it is and override it:
 - `snakemake --cores 4 all --configfile my.yaml`: my.yaml holds only the keys to change, in the
   same nesting; they are merged over config.yaml, key by key (put `--configfile` last: it takes
   every word after it);
-- `snakemake --cores 4 all --config mode=demo`: `key=value` pairs for top-level keys with one
+- `snakemake --cores 4 all --config tasks=[demo]`: `key=value` pairs for top-level keys with one
   value; Snakemake reads the items of lists and nested values given this way as strings, which
   the schema refuses where it expects numbers, so set those with `--configfile`.
 
@@ -82,6 +84,8 @@ def bounds(node: dict) -> str:
 
 def type_text(node: dict, schema: dict) -> str:
     node = resolve(node, schema)
+    if "oneOf" in node and "type" not in node:  # one of several shapes (e.g. `auto` or a list)
+        return " or ".join(type_text(alt, schema) for alt in node["oneOf"])
     kind = node.get("type", "any")
     if isinstance(kind, list):  # several types allowed
         return " or ".join(kind) + bounds(node)
@@ -164,12 +168,25 @@ def render(schema: dict, config: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def render_sheet(schema: dict, sheet: dict) -> str:
+    """The task sheet's section: every key of an entry (`<task>.key`), the entries' names."""
+    entry = schema["properties"]["tasks"]["items"]
+    names = ", ".join(f"`{t['name']}`" for t in sheet["tasks"])
+    lines = ["", "## The task sheet (`config/tasks.yaml`)", "",
+             "One entry per task (a list under `tasks:`), validated against `config/tasks.schema.yaml` at "
+             f"start-up; config key `tasks` picks which entries a run takes. Entries shipped: {names}. "
+             "`<task>` stands for one entry; the default column is empty (each entry gives its own).", ""]
+    lines += table(rows(entry, "<task>", ABSENT, True, schema)[1:])
+    return "\n".join(lines) + "\n"
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--check", action="store_true",
                         help="write nothing; exit 1 when config/README.md differs from what would be written")
     args = parser.parse_args(argv)
     text = render(yaml.safe_load(SCHEMA.read_text()), yaml.safe_load(CONFIG.read_text()))
+    text += render_sheet(yaml.safe_load(SHEET_SCHEMA.read_text()), yaml.safe_load(SHEET.read_text()))
     if args.check:
         if not README.is_file() or README.read_text() != text:
             print(f"ERROR: {README.relative_to(REPO)}: out of date; run make config-docs", file=sys.stderr)

@@ -1,5 +1,5 @@
 """Snakemake script: fairseq and HF side by side (per-seed table, mean ± std, statistics, plots,
-lr check), from the two branches' runs tables (reports/<mode>/runs/{fairseq,hf}.csv)."""
+lr check), from the two branches' runs tables (reports/<task>/runs/{fairseq,hf}.csv)."""
 from pathlib import Path
 
 from ftlib.core.errors import run_step
@@ -8,7 +8,7 @@ from ftlib.core.stats_report import statistics_lines
 from ftlib.hf.compare import lr_disagreements
 from ftlib.hf.plots import plot_lr_curves, plot_valid_accuracy_both
 from ftlib.core.metrics import format_mean_std, read_scalars
-from ftlib.core.reference import FAIRSEQ_REFERENCE, HF_REFERENCE
+from ftlib.core.reference import reference_cells, reference_sources, task_intro
 from ftlib.core.tables import markdown_table
 from ftlib.core.textio import write_text_atomic, write_tsv
 
@@ -17,27 +17,24 @@ COLUMNS = ["toolkit", "init", "seed", "best_epoch", "best_valid_accuracy", "test
 
 
 def main():
-    mode, inits, seeds = snakemake.wildcards.mode, snakemake.params.inits, snakemake.params.seeds
+    task, inits, seeds = snakemake.params.task, snakemake.params.inits, snakemake.params.seeds
     table = read_runs(snakemake.input.fairseq, snakemake.input.hf)
     runs = [as_run(row, init="run", toolkit="branch") for _, row in table.iterrows()]
     by_key = {(r["toolkit"], r["init"], r["seed"]): r for r in runs}
     write_tsv(snakemake.output.table, COLUMNS, runs)
-    plot_valid_accuracy_both(runs, snakemake.output.valid_plot, f"fairseq vs HF on the {mode} data")
+    plot_valid_accuracy_both(runs, snakemake.output.valid_plot, f"fairseq vs HF on {task['name']}")
 
     # The lr curves straight from the two runs' TensorBoard logs.
     fairseq_lr = read_scalars(snakemake.input.fairseq_lr, "train_inner", "lr")
     hf_lr = read_scalars(snakemake.input.hf_lr, "train_inner", "lr")
     lr_run = f"{inits[0]} seed {seeds[0]}"
     plot_lr_curves({f"fairseq {lr_run}": fairseq_lr, f"HF {lr_run}": hf_lr}, snakemake.output.lr_plot,
-                   f"learning rate per update ({mode}, polynomial decay)")
+                   f"learning rate per update ({task['name']}, polynomial decay)")
     problems = lr_disagreements(fairseq_lr, hf_lr)
 
-    lines = [f"# fairseq vs HuggingFace fine-tuning ({mode} inputs)", ""]
-    if mode == "demo":
-        lines += ["Offline demo (synthetic reviews, a tiny RoBERTa pretrained here); the reference rows are "
-                  "the published real-data results, shown for layout only.", ""]
+    lines = [f"# fairseq vs HuggingFace fine-tuning ({task['name']})", ""] + task_intro(task)
     lines += ["Both toolkits run one recipe (config `finetune.<mode>`) on the same splits; the HF runs start "
-              "from the fairseq checkpoint converted by the workflow (`models/<mode>/hf_pretrained`, parity "
+              "from the fairseq checkpoint converted by the workflow (`models/<task>/hf_pretrained`, parity "
               "checked). Test accuracy is read at the best-valid epoch (ties: the later epoch).", "",
               "## Per-seed test accuracy (valid accuracy, best epoch)", ""]
     per_seed = []
@@ -49,19 +46,16 @@ def main():
                 cells.append(f"{r['test_accuracy']:.1f} ({r['best_valid_accuracy']:.1f}, ep {r['best_epoch']})")
             per_seed.append(cells)
     lines += markdown_table(["init", "seed", "fairseq", "HF"], per_seed)
-    references = {"fairseq": FAIRSEQ_REFERENCE, "hf": HF_REFERENCE}
-    summary = []
+    summary, sources = [], reference_sources(task)
     for toolkit in ("fairseq", "hf"):
         for init in inits:
             accs = [by_key[(toolkit, init, s)]["test_accuracy"] for s in seeds]
-            ref = references[toolkit].get(init)
-            refs = [format_mean_std(ref["report A"]), format_mean_std(ref["report B"])] if ref else ["—", "—"]
-            summary.append([toolkit, init, len(accs), format_mean_std(accs)] + refs)
+            summary.append([toolkit, init, len(accs), format_mean_std(accs)]
+                           + reference_cells(task, toolkit, init, sources))
     lines += ["", "## Summary beside the published references", "",
               "Test accuracy, mean ± **population** std (ddof=0) over seeds: the references give theirs "
               "that way. The sample std, intervals and tests are in the next section.", ""]
-    lines += markdown_table(["toolkit", "init", "seeds", "this run (± population std)", "reference A",
-                             "reference B"], summary)
+    lines += markdown_table(["toolkit", "init", "seeds", "this run (± population std)", *sources], summary)
     comparisons = [(f"{init}: fairseq vs HF", ("fairseq", init), ("hf", init)) for init in inits]
     comparisons += [("HF: pretrained vs scratch", ("hf", "pretrained"), ("hf", "scratch"))]
     lines += ["", "## Is the toolkit difference real?", ""]

@@ -1,7 +1,7 @@
 """Snakemake script: exact trainable/total parameter counts of every PEFT method, counted on
 models built on the meta device and by closed formula (they must agree), for the published
 models (checked against their published counts), the project's roberta_small, and the model
-this mode fine-tunes (shape read from models/<mode>/hf_pretrained/config.json)."""
+this mode fine-tunes (shape read from models/<task>/hf_pretrained/config.json)."""
 from pathlib import Path
 
 from ftlib.accounting import peft as peft_accounting
@@ -28,6 +28,7 @@ def main():
     if not config_json.is_file():
         raise InputError(config_json, "missing: the HuggingFace checkpoint has no config.json")
     mode_arch = peft_accounting.arch_from_hf_config(AutoConfig.from_pretrained(snakemake.input.model))
+    mode_arch["num_labels"] = snakemake.params.num_labels  # the task's classifier: one output per label
     models = {"roberta_small": archs["roberta_small"], "this mode's model": mode_arch}
     tables = {}
     for label, arch in models.items():

@@ -1,6 +1,6 @@
 """Snakemake script: the PEFT comparison report (per-method summary, statistics against full
 fine-tuning, per-seed runs, plot, exact parameter accounting beside its closed formulas and the
-published counts, reference rows), from the branch's runs table (reports/<mode>/runs/peft.csv)."""
+published counts, reference rows), from the branch's runs table (reports/<task>/runs/peft.csv)."""
 import json
 import re
 from pathlib import Path
@@ -39,7 +39,7 @@ NEGATED_OPINION = re.compile(r"n'est pas \w+[.,!]")
 
 
 def negation_lines(runs: list[dict], methods: list[str], predictions: dict, test_jsonl, labels,
-                   mode: str) -> list[str]:
+                   task: str) -> list[str]:
     """Test accuracy of each method on the reviews with a negated opinion and on the others,
     from the best-valid epoch's predictions (predictions.tsv: one row per test line, in order):
     where the smaller methods lose what they lose."""
@@ -53,7 +53,7 @@ def negation_lines(runs: list[dict], methods: list[str], predictions: dict, test
              f"negation (`n'est pas <word>.`) and on the other {len(texts) - n_neg}."
              + (" The demo's masked LM never saw a negation: the pretrained features alone cannot "
                 "handle them, so this column measures what each method learns beyond them."
-                if mode == "demo" else ""), ""]
+                if task == "demo" else ""), ""]
     rows = []
     for method in methods:
         accs = {True: [], False: []}
@@ -68,7 +68,8 @@ def negation_lines(runs: list[dict], methods: list[str], predictions: dict, test
 
 
 def main():
-    mode = snakemake.wildcards.mode
+    task = snakemake.params.task
+    mode = task["mode"]
     methods, seeds = list(snakemake.params.methods), list(snakemake.params.seeds)
     table = read_runs(snakemake.input.runs)
     predictions = read_predictions(table)
@@ -86,11 +87,12 @@ def main():
     summary = [summarise(m, [r for r in runs if r["method"] == m]) for m in methods]
     write_tsv(snakemake.output.table, RUN_COLUMNS, runs)
     plot_accuracy_vs_params(summary, snakemake.output.plot,
-                            f"PEFT methods on the {mode} data ({len(seeds)} seed(s); bars: sample std)")
+                            f"PEFT methods on {task['name']} ({len(seeds)} seed(s); bars: sample std)")
 
     epochs = sorted({r["hp"]["max_epoch"] for r in runs})
-    lines = [f"# Parameter-efficient fine-tuning report ({mode} inputs)", ""]
-    if mode == "demo":
+    lines = [f"# Parameter-efficient fine-tuning report ({task['name']})", "",
+             f"Task `{task['name']}` ({mode} mode): {task['description']}.", ""]
+    if task["name"] == "demo":  # the demo corpus's design, said where it applies
         lines += ["These numbers come from the offline demo (synthetic reviews, the tiny RoBERTa "
                   f"pretrained here) with seeds {seeds} and {', '.join(map(str, epochs))} epoch(s) per run "
                   "(config peft.demo, where the budget and the learning rates of the PEFT methods are explained; the "
@@ -124,7 +126,7 @@ def main():
     lines += ["", "## What each method loses against full fine-tuning", ""]
     lines += statistics_lines(table, predictions, [(f"{m} vs full", ("peft", m), ("peft", "full"))
                                                    for m in methods if m != "full"], heading="###")
-    lines += negation_lines(runs, methods, predictions, snakemake.input.test, snakemake.params.labels, mode)
+    lines += negation_lines(runs, methods, predictions, snakemake.input.test, snakemake.params.labels, task["name"])
     lines += ["", "## Per-seed runs", ""]
     lines += markdown_table(
         ["method", "seed", "best epoch", "valid acc.", "test acc.", "wall (s)", "peak RSS (MB)"],

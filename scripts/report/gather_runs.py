@@ -1,5 +1,5 @@
 """Snakemake script: training runs' rows (run.json) in one tidy table: every run of `all` in
-reports/<mode>/runs.csv, one branch's runs in reports/<mode>/runs/<branch>.csv (what that branch's
+reports/<task>/runs.csv, one branch's runs in reports/<task>/runs/<branch>.csv (what that branch's
 report reads). One row per run; columns: reports/README.md."""
 import json
 from pathlib import Path

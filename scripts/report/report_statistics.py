@@ -1,8 +1,8 @@
 """Snakemake script: the statistics of every group of runs and of every comparison the reports make,
-from reports/<mode>/runs.csv and the runs' predictions.tsv -> reports/<mode>/statistics.md.
+from reports/<task>/runs.csv and the runs' predictions.tsv -> reports/<task>/statistics.md.
 
 Comparisons: pretrained vs scratch per toolkit, fairseq vs HF per init, each PEFT method vs full
-fine-tuning (tuned vs stock is in reports/<mode>/tuned_vs_stock.md: its stock runs are not part of
+fine-tuning (tuned vs stock is in reports/<task>/tuned_vs_stock.md: its stock runs are not part of
 `all`). The sections themselves: ftlib.core.stats_report.
 """
 from ftlib.core.errors import run_step
@@ -25,7 +25,7 @@ def main():
     runs = runs[runs.test_accuracy.notna()]  # the classification runs (BLOOM has no test accuracy)
     predictions = read_predictions(runs)
     pairs = comparisons(runs)
-    lines = [f"# Statistics of every run ({snakemake.wildcards.mode})", "",
+    lines = [f"# Statistics of every run ({snakemake.wildcards.task})", "",
              "From `runs.csv` and each run's `predictions.tsv` (scipy's implementations). Each branch's "
              "report shows the same statistics for its own comparisons; tuned vs stock is in "
              "`tuned_vs_stock.md` (`snakemake tuned_vs_stock`).", ""]

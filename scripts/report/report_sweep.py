@@ -1,5 +1,5 @@
-"""Snakemake script: the sweep's report (reports/<mode>/sweep.md) from its runs table
-(reports/<mode>/runs/fairseq_sweep.csv, every setting and seed): one row per setting with its statistics, the best setting chosen by mean valid accuracy
+"""Snakemake script: the sweep's report (reports/<task>/sweep.md) from its runs table
+(reports/<task>/runs/fairseq_sweep.csv, every setting and seed): one row per setting with its statistics, the best setting chosen by mean valid accuracy
 (never by test), and the expected best valid accuracy against the number of runs tried (Dodge et
 al. 2019), plotted."""
 from ftlib.core.errors import run_step
@@ -28,10 +28,11 @@ def main():
     rows = [[f"**{row[0]}**" if row[0] == best else row[0], *row[1:]] for row in rows]
     curve = expected_max(runs.best_valid_accuracy.tolist())
 
-    mode = snakemake.wildcards.mode
-    lines = [f"# Sweep ({mode})", "",
+    task = snakemake.params.task
+    mode = task["mode"]
+    lines = [f"# Sweep ({task['name']})", "",
              f"Every setting of `sweep.{mode}.grid` (the rest of the recipe: `finetune.{mode}`), each over "
-             f"the seeds, in its own folder (`runs/{mode}/fairseq/<init>/<setting>/seed<seed>/`). Accuracies "
+             f"the seeds, in its own folder (`runs/{task['name']}/fairseq/<init>/<setting>/seed<seed>/`). Accuracies "
              "in %: valid at each run's best epoch, test at that epoch; mean ± sample std (ddof=1) over "
              "seeds, and the test mean's 95 % t-interval.", "",
              f"**Best setting: {best}**, chosen by mean valid accuracy ({top:.1f}), never by test"
@@ -50,7 +51,7 @@ def main():
     ax.plot(range(1, len(curve) + 1), curve, marker="o")
     ax.set_xlabel("runs tried (settings × seeds)")
     ax.set_ylabel("expected best valid accuracy (%)")
-    save_figure(fig, ax, snakemake.output.plot, f"Sweep ({mode}): expected max valid accuracy")
+    save_figure(fig, ax, snakemake.output.plot, f"Sweep ({task['name']}): expected max valid accuracy")
     print(f"{len(summaries)} settings, {len(runs)} runs; best by valid: {best}", flush=True)
 
 

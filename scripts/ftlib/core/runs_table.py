@@ -1,5 +1,5 @@
-"""The runs tables read back for the reports: reports/<mode>/runs.csv (every run of `all`) and
-reports/<mode>/runs/<branch>.csv (one branch's runs), one row per run (ftlib.core.run_record),
+"""The runs tables read back for the reports: reports/<task>/runs.csv (every run of `all`) and
+reports/<task>/runs/<branch>.csv (one branch's runs), one row per run (ftlib.core.run_record),
 and each run's per-example test predictions (predictions.tsv in its run_dir)."""
 from __future__ import annotations
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import tarfile
 import urllib.request
 import zipfile
 from pathlib import Path
@@ -95,6 +96,53 @@ def zip_holding(names) -> Callable[[Path], None]:
     return verify
 
 
+def is_tar(archive: Path) -> bool:
+    return archive.name.endswith((".tar.gz", ".tgz"))
+
+
+def archive_members(archive: Path) -> list[str]:
+    """The member paths of a .zip or .tar.gz archive (files only), leaving out __MACOSX/; an
+    unreadable or damaged archive is an InputError (an HTML page saved in its place says so)."""
+    try:
+        if is_tar(archive):
+            with tarfile.open(archive, "r:gz") as tar:
+                return [m.name for m in tar.getmembers() if m.isfile() and "__MACOSX" not in m.name]
+        with zipfile.ZipFile(archive) as zf:
+            bad = zf.testzip()
+            names = [m for m in zf.namelist() if not m.startswith("__MACOSX/") and not m.endswith("/")]
+    except (zipfile.BadZipFile, tarfile.TarError, EOFError, OSError):
+        head = archive.read_bytes()[:200].lstrip().lower() if archive.is_file() else b""
+        kind = " (an HTML page)" if head.startswith((b"<!doctype html", b"<html")) else ""
+        raise InputError(archive, f"not a {'tar.gz' if is_tar(archive) else 'zip'} archive{kind}") from None
+    if bad is not None:
+        raise InputError(archive, f"damaged zip archive (member {bad})")
+    return names
+
+
+def archive_holding_paths(paths) -> Callable[[Path], None]:
+    """A ``fetch`` check: the archive is readable and has a member ending with each of ``paths``."""
+    def verify(archive: Path) -> None:
+        members = [Path(m).parts for m in archive_members(archive)]
+        missing = [p for p in paths
+                   if not any(m[-len(Path(p).parts):] == Path(p).parts for m in members)]
+        if missing:
+            raise InputError(archive, f"archive without {', '.join(missing)}")
+    return verify
+
+
+def unpack_all(archive: Path, dest: Path) -> Path:
+    """Every member of a .zip or .tar.gz archive (no path outside ``dest``), but __MACOSX/."""
+    archive_members(archive)  # readable, else one line
+    if is_tar(archive):
+        with tarfile.open(archive, "r:gz") as tar:
+            tar.extractall(dest, members=[m for m in tar.getmembers()
+                                          if m.isfile() and "__MACOSX" not in m.name], filter="data")
+    else:
+        with zipfile.ZipFile(archive) as zf:
+            zf.extractall(dest, [m for m in zf.namelist() if not m.startswith("__MACOSX/")])
+    return dest
+
+
 def archive_to_unpack(inputs, target: Path) -> Path:
     """The archive a file of the real inputs comes from; none when the file was to be placed by hand."""
     if not inputs:
@@ -125,29 +173,3 @@ def install_checkpoint_file(root: Path, target: Path, archive: Path) -> None:
         raise InputError(archive, f"archive has no {target.name}")
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(found, target)
-
-
-def read_splits(root: Path, archive: Path, valid_size: int) -> dict:
-    """train/valid/test (reviews, labels) of the archive; valid carved from the end of train if absent."""
-    splits = {}
-    for split in ("train", "valid", "test"):
-        review, label = find_file(root, f"{split}.review"), find_file(root, f"{split}.label")
-        if review and label:
-            splits[split] = (read_lines(review), read_lines(label))
-    for split in ("train", "test"):
-        if split not in splits:
-            raise InputError(archive, f"archive has no {split}.review/{split}.label pair")
-    if "valid" not in splits:
-        reviews, labels = splits["train"]
-        if len(reviews) != len(labels) or len(reviews) <= valid_size:
-            raise InputError(archive, f"cannot carve {valid_size} valid reviews from train "
-                                      f"({len(reviews)} reviews, {len(labels)} labels)")
-        splits["train"] = (reviews[:-valid_size], labels[:-valid_size])
-        splits["valid"] = (reviews[-valid_size:], labels[-valid_size:])
-    return splits
-
-
-def install_split_file(root: Path, target: Path, archive: Path, valid_size: int) -> None:
-    split, ext = target.name.split(".")
-    reviews, labels = read_splits(root, archive, valid_size)[split]
-    write_lines(target, reviews if ext == "review" else labels)
