@@ -103,6 +103,7 @@ def test_the_reports_statistics_section_from_a_runs_table_by_hand():
     seed-0 runs disagree on 10 examples, all won by a: McNemar 2 · 0.5^10 = 0.00195."""
     import pandas as pd
 
+    from ftlib.core.stats import two_level_bootstrap
     from ftlib.core.stats_report import statistics_lines
 
     runs = pd.DataFrame({"branch": ["x"] * 6, "run": ["a"] * 3 + ["b"] * 3, "seed": [0, 1, 2] * 2,
@@ -111,8 +112,13 @@ def test_the_reports_statistics_section_from_a_runs_table_by_hand():
     predictions = {("x", run, seed): pd.DataFrame({"gold": gold, "predicted": ["1"] * right + ["0"] * (100 - right)})
                    for run, rights in (("a", (80, 82, 84)), ("b", (70, 71, 72))) for seed, right in enumerate(rights)}
     lines = statistics_lines(runs, predictions, [("a vs b", ("x", "a"), ("x", "b")), ("c vs b", ("x", "c"), ("x", "b"))])
-    assert "| x | a | 3 | 82.0 | 2.00 | [77.0, 87.0] | 80.0–84.0 | 3.84 (n=100) |" in lines
-    assert "| x | b | 3 | 71.0 | 1.00 | [68.5, 73.5] | 70.0–72.0 | 4.54 (n=100) |" in lines
+    # the two-level interval: the function (tests/test_two_level_interval.py) on each seed's correctness
+    boot = {run: format_interval(*two_level_bootstrap([[1] * right + [0] * (100 - right) for right in rights]))
+            for run, rights in (("a", (80, 82, 84)), ("b", (70, 71, 72)))}
+    assert f"| x | a | 3 | 82.0 | 2.00 | [77.0, 87.0] | {boot['a']} | 80.0–84.0 | 3.84 (n=100) |" in lines
+    assert f"| x | b | 3 | 71.0 | 1.00 | [68.5, 73.5] | {boot['b']} | 70.0–72.0 | 4.54 (n=100) |" in lines
+    assert any("95 % t-interval (seeds only)" in line and "95 % two-level bootstrap (seeds and test examples)"
+               in line for line in lines)
     welch = next(line for line in lines if line.startswith("| a vs b | +11.0 |"))
     assert welch.endswith("| 2 |")  # 2.80² · (4 + 1) / 11² = 0.32 -> the floor of 2 seeds per arm
     assert not any(line.startswith("| c vs b") for line in lines)  # group c never ran: skipped
@@ -120,3 +126,16 @@ def test_the_reports_statistics_section_from_a_runs_table_by_hand():
     assert seed0.split("|")[3].strip() == "+10.0" and seed0.split("|")[5].strip() == "0.002"
     only_missing = statistics_lines(runs, predictions, [("c vs b", ("x", "c"), ("x", "b"))])
     assert only_missing[-1] == "No comparison: one group of each did not run (wanted: c vs b)."
+
+
+def test_the_printed_t_interval_never_leaves_0_to_100():
+    """95 and 100 over two seeds: 97.5 ± t_0.975(1) · 3.536 / √2 = 97.5 ± 31.8 -> [65.7, 129.3],
+    printed clipped and marked; seeds that agree, or one seed, have no t-interval to print."""
+    from ftlib.core.stats_report import t_interval_cell
+
+    assert t_interval_cell(group_summary([95.0, 100.0])) == "[65.7, 100.0]†"
+    assert t_interval_cell(group_summary([2.0, 0.0])) == "[0.0, 13.7]†"
+    assert t_interval_cell(group_summary([81.5, 78.0, 82.5])) == "[74.8, 86.5]"
+    assert t_interval_cell(group_summary([95.8, 95.8, 95.8])) == "n/a"
+    assert t_interval_cell(group_summary([0.1] * 3)) == "n/a"  # its float std is 1.7e-17, not 0
+    assert t_interval_cell(group_summary([70.0])) == "n/a"

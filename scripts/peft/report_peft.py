@@ -7,8 +7,9 @@ from pathlib import Path
 
 from ftlib.core.errors import run_step
 from ftlib.core.runs_table import as_run, read_predictions, read_runs
-from ftlib.core.stats import format_interval, group_summary
-from ftlib.core.stats_report import mean_sd, statistics_lines
+from ftlib.core.stats import group_summary
+from ftlib.core.stats_report import (T_HEADER, TWO_LEVEL_HEADER, mean_sd, statistics_lines, t_interval_cell,
+                                      two_level_cell)
 from ftlib.hf.data import read_jsonl
 from ftlib.peft.plots import plot_accuracy_vs_params
 from ftlib.peft.reference import REFERENCE_ACCURACY
@@ -104,7 +105,7 @@ def main():
                   "are published results of other models and tasks, shown for scale only.", ""]
     lines += ["## Summary", "",
               f"Test accuracy at the best-valid epoch over seeds {seeds}: mean ± sample std (ddof=1) and "
-              "the 95 % t-interval of the mean (n/a with one seed). "
+              "two 95 % intervals of the mean (what each counts: the note of the groups table below). "
               "Trainable parameters include the classification head, which every method trains "
               f"(it is new for the task; {head:,} parameters here). Time per epoch = training wall "
               "time / epochs (each epoch includes its valid and test evaluation); peak RSS = the training process's "
@@ -113,15 +114,16 @@ def main():
               "optimizer state), sampled every 20 ms.", ""]
     rows = []
     for s in summary:
+        tables = [predictions["peft", s["method"], r["seed"]] for r in runs if r["method"] == s["method"]]
         refs = "; ".join(f"{src}: {val}" for src, val in REFERENCE_ACCURACY.get(s["method"], [])) or "—"
         rows.append([s["method"], f"{s['trainable']:,}", f"{s['trainable'] - head:,}",
                      f"{100 * s['trainable'] / s['total']:.3f} %",
-                     mean_sd(s),
-                     format_interval(s["low"], s["high"]),
+                     mean_sd(s), t_interval_cell(s),
+                     two_level_cell(tables),
                      f"{s['valid']:.1f}", f"{s['epoch_s']:.1f}", f"{s['rss']:.0f}", f"{s['train_mb']:.0f}", refs])
     lines += markdown_table(["method", "trainable params", "without the head", "share of total", "test acc.",
-                             "95 % t-interval", "best valid acc.", "s / epoch", "peak RSS (MB)", "training adds (MB)",
-                             "reference (other model/task)"], rows)
+                             T_HEADER, TWO_LEVEL_HEADER, "best valid acc.", "s / epoch", "peak RSS (MB)",
+                             "training adds (MB)", "reference (other model/task)"], rows)
     lines += ["", f"![test accuracy against trainable parameters]({Path(snakemake.output.plot).name})"]
     lines += ["", "## What each method loses against full fine-tuning", ""]
     lines += statistics_lines(table, predictions, [(f"{m} vs full", ("peft", m), ("peft", "full"))

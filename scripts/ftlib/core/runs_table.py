@@ -16,13 +16,16 @@ def read_runs(*paths):
     return runs.sort_values(["branch", "run", "seed"], kind="stable", ignore_index=True)
 
 
-def read_predictions(runs) -> dict:
-    """{(branch, run, seed): that run's predictions.tsv} for every row of ``runs``; labels as text."""
+def read_run_predictions(run_dir):
+    """One run's predictions.tsv (in its run_dir); labels as text."""
     import pandas as pd
 
-    return {(row.branch, row.run, row.seed): pd.read_csv(f"{row.run_dir}/predictions.tsv", sep="\t",
-                                                          dtype={"gold": str, "predicted": str})
-            for row in runs.itertuples()}
+    return pd.read_csv(f"{run_dir}/predictions.tsv", sep="\t", dtype={"gold": str, "predicted": str})
+
+
+def read_predictions(runs) -> dict:
+    """{(branch, run, seed): that run's predictions.tsv} for every row of ``runs``; labels as text."""
+    return {(row.branch, row.run, row.seed): read_run_predictions(row.run_dir) for row in runs.itertuples()}
 
 
 def hp(row, key):

@@ -63,6 +63,28 @@ def group_summary(values: list[float], confidence: float = 0.95) -> dict:
             "min": min(values), "max": max(values)}
 
 
+def two_level_bootstrap(correct_per_seed, resamples: int = 2000, seed: int = 0,
+                        confidence: float = 0.95) -> tuple[float, float]:
+    """Percentile interval (in %) of a group's mean test accuracy with both sources of variance:
+    each resample draws the seeds with replacement, then each drawn seed's test examples with
+    replacement, and takes the mean of those seeds' accuracies. ``correct_per_seed``: one 0/1
+    array per seed (1 = example right). Seeded, and inside [0, 100] by construction.
+
+    Draw order (what the unit test repeats): per resample, the seed indices (one call), then per
+    drawn seed in that order, its example indices (one call each)."""
+    import numpy as np
+
+    seeds = [np.asarray(c, dtype=float) for c in correct_per_seed]
+    rng = np.random.default_rng(seed)
+    means = np.empty(resamples)
+    for r in range(resamples):
+        chosen = rng.integers(0, len(seeds), size=len(seeds))
+        means[r] = np.mean([seeds[i][rng.integers(0, len(seeds[i]), size=len(seeds[i]))].mean() for i in chosen])
+    tail = (1 - confidence) / 2
+    low, high = np.quantile(100.0 * means, [tail, 1 - tail])
+    return float(low), float(high)
+
+
 def binomial_se(accuracy: float, n: int) -> float:
     """Standard error (in points) of one accuracy measured on n test examples: the test set's own
     noise, to set beside the seeds' std."""
