@@ -57,6 +57,10 @@ include: "rules/report.smk"
 include: "rules/sweep.smk"
 
 
+# after every rule: each script's code digest as a param (a library change reruns its jobs)
+add_code_params()
+
+
 rule all:
     default_target: True
     input:

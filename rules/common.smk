@@ -24,6 +24,7 @@ from ftlib.core.device import DeviceError
 from ftlib.core.device import resolve as resolve_placement
 from ftlib.core.recipe import STOCK_LEVERS, Recipe, RecipeError
 from ftlib.core.workflow_lock import clear_stale_locks, record_owner, release_owner
+from ftlib.core.code_digest import code_digest
 from ftlib.core.errors import InputError
 from ftlib.data.task_sources import check_folder_task
 from ftlib.data.tasks import SheetError, archive_name, load_tasks, select
@@ -327,12 +328,16 @@ def requested_tasks():
 
 
 RUN_TASKS = requested_tasks()
+_requested = config["tasks"]
+config["tasks"] = (
+    RUN_TASKS  # what ran, not `auto`: the HTML report's front page says it
+)
 RUN_MODES = list(dict.fromkeys(TASKS[t].mode for t in RUN_TASKS))
 # the sweep's folders are named by the grid's keys: those of the first task's mode
 SWEEP = sweep_space(RUN_MODES[0])
 logger.info(
     f"fine-tuning workflow: tasks {', '.join(RUN_TASKS)} "
-    f"(mode {', '.join(RUN_MODES)}; config tasks: {config['tasks']})"
+    f"(mode {', '.join(RUN_MODES)}; config tasks: {_requested})"
 )
 
 
@@ -569,16 +574,22 @@ def sweep_runs(task):
     ]
 
 
+# Each run's own files: `all` asks for them by name, so the plain command redoes a run whose
+# files went missing (a killed --forcerun, a deletion) even where the reports above it exist;
+# Snakemake leaves a missing intermediate file alone when what depends on it is up to date.
+RUN_FILES = ["metrics.json", "run.json", "predictions.tsv"]
+
+
 def task_targets(task):
     """What `snakemake all` builds for one task: each branch's report (branches add theirs
-    here), the table of every run and the statistics."""
+    here), the table of every run and the statistics, and every run's own files."""
     return [
         fairseq_report(task),
         comparison_report(task),
         peft_report(task),
         f"reports/{task}/runs.csv",
         f"reports/{task}/statistics.md",
-    ]
+    ] + [f"{run}/{name}" for run in training_runs(task) for name in RUN_FILES]
 
 
 def all_targets(tasks):
@@ -589,6 +600,16 @@ def all_targets(tasks):
     return (
         [path for t in tasks for path in task_targets(t)]
         + [bloom_report(mode) for mode in modes]
+        + [f"runs/{mode}/bloom/{name}" for mode in modes for name in RUN_FILES[:2]]
         + summary
     )
 
+
+def add_code_params():
+    """Each scripted step gets param `code`, the digest of its script and of every project
+    module the script imports (ftlib/core/code_digest.py). Snakemake reruns a job when a param
+    changes, so a library change reruns exactly the jobs that import it; content decides, not
+    mtime. Called once every rule is defined (end of the Snakefile)."""
+    for each in workflow.rules:
+        if each.script:
+            each.set_params(code=code_digest(Path(str(each.basedir)) / each.script))

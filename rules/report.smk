@@ -37,7 +37,7 @@ rule report_statistics:
         report(
             "reports/{task}/statistics.md",
             caption="report/statistics.rst",
-            category="Statistics",
+            category="Statistics of every comparison",
         ),
     log:
         "logs/{task}/report_statistics.log",
@@ -57,10 +57,12 @@ rule report_summary:
         runs=expand("reports/{task}/runs.csv", task=RUN_TASKS),
     output:
         report=report(
-            "reports/summary.md", caption="report/summary.rst", category="Summary"
+            "reports/summary.md", caption="report/summary.rst", category="Across tasks"
         ),
         plot=report(
-            "reports/summary.png", caption="report/summary.rst", category="Summary"
+            "reports/summary.png",
+            caption="report/summary.rst",
+            category="Across tasks",
         ),
     log:
         "logs/report_summary.log",

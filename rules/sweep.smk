@@ -27,7 +27,8 @@ use rule finetune_fairseq as finetune_fairseq_sweep with:
 
 rule report_sweep:
     input:
-        branch_table("fairseq_sweep"),
+        branch_table("fairseq_sweep"),  # first: the script reads input[0]
+        predictions=branch_predictions("fairseq_sweep"),  # the two-level intervals
     output:
         report=report(
             "reports/{task}/sweep.md", caption="report/sweep.rst", category="Sweep"

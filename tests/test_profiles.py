@@ -68,6 +68,8 @@ def test_snakemake_html_report_contains_the_plots(demo_run):
     for name in ("comparison_lr.png", "peft_accuracy_vs_params.png", "bloom_loss.png", "runs.csv", "statistics.md"):
         assert name in text, name  # every branch's outputs, and the table of every run
     assert "data:image/png;base64" in text or "image/png" in text
+    assert "System Message" not in text  # no docutils warning on the front page or any caption
+    assert "config/tasks.yaml): demo;" in text  # the tasks that ran, not `auto`
 
 
 def slurm_unavailable_reason():

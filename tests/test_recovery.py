@@ -97,3 +97,39 @@ def test_the_same_seed_in_another_folder_gives_the_same_numbers(demo_run, tmp_pa
     for run in runs:
         same_numbers(demo_run / run, again / run)
     assert json.loads((again / runs[1]).read_text())["test_predictions"]  # the HF run's, example by example
+
+
+SEED = "runs/demo/fairseq/pretrained/seed0"
+TRAINING = re.compile(r"begin training epoch 1")
+
+
+def finished_copy(demo_run: Path, path: Path) -> Path:
+    """A copy of the finished reduced demo (results and Snakemake's records)."""
+    import shutil
+
+    return Path(shutil.copytree(demo_run, path, symlinks=True))
+
+
+def test_a_killed_forced_rerun_is_redone_by_the_plain_command(demo_run, tmp_path):
+    """The README's way to redo a seed deletes its outputs first: killed in training, the seed's
+    files are gone while the reports above them remain; the plain command must bring them back."""
+    work = finished_copy(demo_run, tmp_path / "work")
+    log = work / "logs/demo/finetune_fairseq/pretrained_seed0.log"
+    log.unlink()
+    config = ("--configfile", str(CONFIGS / "demo_small.yaml"))
+    kill_group_when(start(work, "all", "--forcerun", f"{SEED}/metrics.json", *config),
+                    lambda: TRAINING.search(text(log)))
+    assert not (work / SEED / "metrics.json").exists()  # Snakemake removed the outputs before the job
+    run_snakemake(work, "all")
+    for name in ("metrics.json", "run.json"):
+        same_numbers(demo_run / SEED / name, work / SEED / name)
+    assert (work / SEED / "predictions.tsv").read_text() == (demo_run / SEED / "predictions.tsv").read_text()
+
+
+def test_a_deleted_run_file_is_remade_by_the_plain_command(demo_run, tmp_path):
+    work = finished_copy(demo_run, tmp_path / "work")
+    (work / SEED / "metrics.json").unlink()
+    proc = run_snakemake(work, "-n", "all")
+    assert "finetune_fairseq" in proc.stdout and f"{SEED}/metrics.json" in proc.stdout
+    run_snakemake(work, "all")
+    same_numbers(demo_run / SEED / "metrics.json", work / SEED / "metrics.json")

@@ -139,3 +139,18 @@ def test_the_printed_t_interval_never_leaves_0_to_100():
     assert t_interval_cell(group_summary([95.8, 95.8, 95.8])) == "n/a"
     assert t_interval_cell(group_summary([0.1] * 3)) == "n/a"  # its float std is 1.7e-17, not 0
     assert t_interval_cell(group_summary([70.0])) == "n/a"
+
+
+def test_a_group_of_runs_from_different_code_says_so():
+    import pandas as pd
+
+    from ftlib.core.stats_report import group_lines
+
+    runs = pd.DataFrame({"branch": ["x"] * 4, "run": ["a", "a", "b", "b"], "seed": [0, 1, 0, 1],
+                         "test_accuracy": [80.0, 82.0, 70.0, 71.0],
+                         "code_digest": ["aaaaaaaaaaaa", "bbbbbbbbbbbb", "cccccccccccc", "cccccccccccc"]})
+    predictions = {("x", run, seed): pd.DataFrame({"gold": ["1"] * 10, "predicted": ["1"] * 8 + ["0"] * 2})
+                   for run in "ab" for seed in (0, 1)}
+    table, _ = group_lines(runs, predictions)
+    assert any(line.startswith("| x | ⚠ 2 code versions: a | 2 |") for line in table)
+    assert any(line.startswith("| x | b | 2 |") for line in table)  # one digest: no mark

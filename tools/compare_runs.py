@@ -1,6 +1,6 @@
 """Compare the results of two workflow folders: every JSON file under runs/, reports/, models/ and
 data/, with the measured time and memory keys left out (they differ between any two runs), and
-the git commit of run.json (two checkouts' runs differ there by design).
+the git commit and code digest of run.json (two checkouts' runs differ there by design).
 
     python tools/compare_runs.py FOLDER_A FOLDER_B
 
@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 MEASURED = re.compile(r"wall|seconds|rss|cuda_mb|elapsed|runtime|per_second|_ms$"
-                      r"|^git_commit$", re.I)  # and the commit that ran it (run.json): it differs by design
+                      r"|^git_commit$|^code_digest$", re.I)  # and the code that ran it (run.json): it differs by design
 FOLDERS = ("runs", "reports", "models", "data")
 
 

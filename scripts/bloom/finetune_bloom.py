@@ -132,7 +132,7 @@ def main():
     write_json(snakemake.output.record, run_record(
         "bloom", "lora", int(hp["seed"]), {**dict(hp), **{f"lora_{k}": v for k, v in dict(p.lora).items()}}, metrics,
         **{f"{key}_{stage}": metrics[stage][key] for stage in ("before", "after")
-           for key in ("heldout_loss", "eos_rate", "token_f1")}))
+           for key in ("heldout_loss", "eos_rate", "token_f1")}, code_digest=p.code))
     write_json(snakemake.output.metrics, metrics)
 
 

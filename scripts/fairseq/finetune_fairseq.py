@@ -100,7 +100,8 @@ def main():
     work.hand_over("tensorboard", out.tensorboard)
     setting = {"setting": snakemake.params.setting} if snakemake.params.get("setting") else {}
     write_json(out.record, run_record(snakemake.params.branch, snakemake.wildcards.init, int(snakemake.wildcards.seed),
-                                      dict(snakemake.params.hp), metrics, **setting))
+                                      dict(snakemake.params.hp), metrics, **setting,
+                                      code_digest=snakemake.params.code))
     write_json(out.metrics, metrics)
     work.close()
     print(f"best valid epoch {metrics['best_epoch']}: valid {metrics['best_valid_accuracy']:.1f}, "

@@ -44,7 +44,8 @@ def main():
     metrics = train_classifier(model, tokenizer, data, recipe, Path(out.metrics).parent, seed, snakemake.threads,
                                labels, placement, out.predictions)
     metrics.update(init=wc.init, toolkit="hf")
-    write_json(out.record, run_record("hf", wc.init, seed, dict(snakemake.params.hp), metrics))
+    write_json(out.record, run_record("hf", wc.init, seed, dict(snakemake.params.hp), metrics,
+                                              code_digest=snakemake.params.code))
     print(f"best valid epoch {metrics['best_epoch']}: valid {metrics['best_valid_accuracy']:.1f}, "
           f"test {metrics['test_accuracy']:.1f}, {metrics['wall_seconds']:.0f} s", flush=True)
     write_json(out.metrics, metrics)

@@ -97,7 +97,8 @@ def main():
     )
     write_json(snakemake.output.record, run_record("peft", method, seed, hp, metrics, kind=spec["kind"],
                                                    trainable_params=counts["trainable"],
-                                                   total_params=counts["total"]))
+                                                   total_params=counts["total"],
+                                                   code_digest=snakemake.params.code))
     write_json(snakemake.output.metrics, metrics)
     print(f"{method} seed {seed}: best valid epoch {metrics['best_epoch']}: valid "
           f"{metrics['best_valid_accuracy']:.1f}, test {metrics['test_accuracy']:.1f}; "

@@ -1,5 +1,5 @@
 """One row of facts per training run (run.json beside its metrics.json), gathered with pandas into
-reports/<mode>/runs.csv: what ran (branch, run, seed, every recipe value), what came out (per-epoch
+reports/<task>/runs.csv: what ran (branch, run, seed, every recipe value), what came out (per-epoch
 valid accuracy, the selected epoch, test accuracy), what it cost (wall time, peak RSS, threads,
 device) and what produced it (git commit, library versions, CPU model, a hash of the recipe).
 The columns are documented in reports/README.md.
@@ -24,7 +24,7 @@ LIBRARIES = {"torch": ["torch"], "fairseq": ["fairseq-fixed", "fairseq"], "trans
 IDENTITY = ["branch", "run", "seed"]
 RESULTS = ["test_accuracy", "best_valid_accuracy", "best_epoch", "valid_accuracy_per_epoch"]
 COST = ["wall_seconds", "peak_rss_mb", "threads", "device", "device_name", "precision"]
-PROVENANCE = ["recipe_hash", "git_commit", "python", *LIBRARIES, "cpu_model", "run_dir"]
+PROVENANCE = ["recipe_hash", "code_digest", "git_commit", "python", *LIBRARIES, "cpu_model", "run_dir"]
 # metrics.json values a branch has and its report shows: copied when present
 OPTIONAL = ["n_train", "total_updates", "warmup_updates", "wall_seconds_per_epoch", "training_rss_increase_mb"]
 

@@ -65,6 +65,13 @@ def two_level_cell(tables) -> str:
     return format_interval(*two_level_bootstrap(correct, TWO_LEVEL_RESAMPLES, BOOTSTRAP_SEED))
 
 
+def code_mix_mark(group) -> str:
+    """⚠ before a group whose runs ran different code (their code_digest differ: a library change
+    between seeds, e.g. an interrupted rerun), so that no mixed group passes for one experiment."""
+    digests = set(group.code_digest.dropna()) if "code_digest" in group else set()
+    return f"⚠ {len(digests)} code versions: " if len(digests) > 1 else ""
+
+
 def seeds_cell(need) -> str:
     return "n/a" if need != need else ("∞" if need == float("inf") else f"{need:.0f}")
 
@@ -82,7 +89,7 @@ def group_lines(runs, predictions) -> tuple[list[str], dict]:
         s = summaries[branch, run] = group_summary(group.test_accuracy.tolist())
         tables = [predictions[branch, run, seed] for seed in group.seed]
         n_test = len(tables[0])
-        rows.append([branch, run, s["n"], number(s["mean"]), number(s["std"], 2), t_interval_cell(s),
+        rows.append([branch, code_mix_mark(group) + run, s["n"], number(s["mean"]), number(s["std"], 2), t_interval_cell(s),
                      two_level_cell(tables), f"{s['min']:.1f}–{s['max']:.1f}",
                      f"{binomial_se(s['mean'], n_test):.2f} (n={n_test})"])
     table = markdown_table(["branch", "run", "seeds", "mean", "std (ddof=1)", T_HEADER, TWO_LEVEL_HEADER,

@@ -1,0 +1,71 @@
+"""What a job's result depends on in code: its script and every project module the script imports,
+directly or through other project modules (scripts/ftlib, scripts/fairseq_plugin), as one digest of
+those files' contents. Snakemake reruns a job when its script changes but not when a library module
+does: the rules pass this digest as a param, so a library change reruns exactly the jobs that import
+it, and a fresh checkout with the same contents (new mtimes) reruns nothing.
+"""
+from __future__ import annotations
+
+import ast
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+
+SCRIPTS = Path(__file__).resolve().parents[2]  # scripts/
+PACKAGES = ("ftlib", "fairseq_plugin")
+# fairseq loads the plugin by folder (--user-dir), not by import: a module naming that folder
+# depends on the whole plugin package
+PLUGIN_MARK = "fairseq_plugin"
+
+
+def module_file(name: str) -> Path | None:
+    """The file of a project module (``ftlib.core.stats`` -> scripts/ftlib/core/stats.py)."""
+    base = SCRIPTS.joinpath(*name.split("."))
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def imported_modules(path: Path) -> set[str]:
+    """The project modules one file imports (absolute imports of ftlib / fairseq_plugin, their
+    parent packages, and ``from pkg import module`` where module is a submodule)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
+        else:
+            continue
+        for name in found:
+            if name.split(".")[0] in PACKAGES:
+                parts = name.split(".")
+                names.update(".".join(parts[:i]) for i in range(1, len(parts) + 1))
+    if PLUGIN_MARK in path.read_text(encoding="utf-8") and path.parent.name != PLUGIN_MARK:
+        names.update(f"{PLUGIN_MARK}.{p.stem}" for p in (SCRIPTS / PLUGIN_MARK).glob("*.py"))
+    return {n for n in names if module_file(n) is not None}
+
+
+@lru_cache(maxsize=None)
+def dependencies(script: str) -> tuple[Path, ...]:
+    """The script and every project file it reaches through imports, sorted."""
+    start = Path(script).resolve()
+    seen, todo = {start}, [start]
+    while todo:
+        for name in imported_modules(todo.pop()):
+            file = module_file(name).resolve()
+            if file not in seen:
+                seen.add(file)
+                todo.append(file)
+    return tuple(sorted(seen))
+
+
+def code_digest(script) -> str:
+    """sha256 (12 hex digits) of the contents of the script and the project modules it imports,
+    each with its path relative to scripts/: content decides, not mtime."""
+    digest = hashlib.sha256()
+    for file in dependencies(str(script)):
+        digest.update(str(file.relative_to(SCRIPTS)).encode() + b"\0" + file.read_bytes() + b"\0")
+    return digest.hexdigest()[:12]
