@@ -27,7 +27,7 @@ from ftlib.core.workflow_lock import clear_stale_locks, record_owner, release_ow
 from ftlib.core.code_digest import code_digest
 from ftlib.core.errors import InputError
 from ftlib.data.task_sources import check_folder_task
-from ftlib.data.tasks import SheetError, archive_name, load_tasks, select
+from ftlib.data.tasks import SheetError, archive_name, is_archive, load_tasks, select
 
 # A killed run's lock would stop the README's command until `snakemake --unlock`: removed here,
 # before Snakemake takes its lock, when provably stale (ftlib/core/workflow_lock.py); the killed
@@ -168,8 +168,29 @@ def raw_file(split, ext, task="{task}"):
     return f"data/{task}/raw/{split}.{ext}"
 
 
-def raw_split_files(task):
-    return [raw_file(s, ext, task) for s in SPLITS for ext in ("review", "label")]
+def is_pair(task):
+    """A sentence-pair task (a sheet name; False for a wildcard pattern)."""
+    return task in TASKS and TASKS[task].is_pair
+
+
+def raw_split_files(task, pair=None):
+    """The raw layout of a task: per split its texts (review, a pair's review2) and labels."""
+    pair = is_pair(task) if pair is None else pair
+    texts = ["review", "review2"] if pair else ["review"]
+    return [raw_file(s, ext, task) for s in SPLITS for ext in (*texts, "label")]
+
+
+def second_texts(kind, splits=SPLITS):
+    """Input function: a pair task's second texts of the splits (raw or prepared), else none."""
+
+    def inputs(wildcards):
+        if not is_pair(wildcards.task):
+            return []
+        if kind == "raw":
+            return [raw_file(s, "review2", wildcards.task) for s in splits]
+        return [prepared_file(s, "spm.review2", wildcards.task) for s in splits]
+
+    return inputs
 
 
 def split_ids(task="{task}"):
@@ -182,19 +203,26 @@ def archive(kind="{kind}"):
     return f"data/downloads/{kind}.zip"
 
 
-def task_archive(task):
-    """Where a task's archive is downloaded (tasks of one archive share it: FLUE's CLS domains)."""
-    return f"data/downloads/{archive_name(TASKS[task].source['url'])}"
+def task_downloads(task):
+    """What a task downloads into data/downloads/: its archive or each split's file (tasks of one
+    archive share it: FLUE's CLS domains)."""
+    return [f"data/downloads/{archive_name(u)}" for u in TASKS[task].download_urls()]
 
 
-def archive_tasks(name):
-    """The tasks whose source is the archive called ``name``."""
+def download_tasks(name):
+    """The tasks that download the file called ``name``."""
     return [
         t
         for t in TASKS
-        if TASKS[t].source_kind == "url"
-        and archive_name(TASKS[t].source["url"]) == name
+        if any(archive_name(u) == name for u in TASKS[t].download_urls())
     ]
+
+
+def download_url(name):
+    """The URL of the download called ``name``."""
+    return next(
+        u for t in TASKS.values() for u in t.download_urls() if archive_name(u) == name
+    )
 
 
 # The real FAQ of the BLOOM branch, downloaded (or placed there by hand).
@@ -270,8 +298,8 @@ def task_source(wildcards):
     task = TASKS[wildcards.task]
     if all(Path(p).exists() for p in raw_split_files(task.name)):
         return []
-    if task.source_kind == "url":
-        return [task_archive(task.name)]
+    if task.source_kind in ("url", "urls"):
+        return task_downloads(task.name)
     return [str(p) for p in Path(task.source["folder"]).rglob("*") if p.is_file()]
 
 
@@ -289,12 +317,20 @@ def load_task_sheet():
 
 
 TASKS = load_task_sheet()
-for _name in {
-    archive_name(t.source["url"]) for t in TASKS.values() if "url" in t.source
-}:
-    if len({TASKS[t].source["url"] for t in archive_tasks(_name)}) > 1:
+for _name in {archive_name(u) for t in TASKS.values() for u in t.download_urls()}:
+    if (
+        len(
+            {
+                u
+                for t in TASKS.values()
+                for u in t.download_urls()
+                if archive_name(u) == _name
+            }
+        )
+        > 1
+    ):
         raise WorkflowError(
-            f"task sheets: tasks {', '.join(archive_tasks(_name))}: source.url: two URLs "
+            f"task sheets: tasks {', '.join(download_tasks(_name))}: source: two URLs "
             f"ending in {_name} (one file in data/downloads/)"
         )
 

@@ -34,11 +34,7 @@ rule download_task_archive:
         "logs/downloads/{archive_name}.log",
     wildcard_constraints:
         archive_name=names_pattern(
-            {
-                archive_name(t.source["url"])
-                for t in TASKS.values()
-                if "url" in t.source
-            }
+            {archive_name(u) for t in TASKS.values() for u in t.download_urls()}
         ),
     conda:
         "../envs/fairseq.yaml"
@@ -47,11 +43,12 @@ rule download_task_archive:
         mem_mb=attempt_scaled(1000),
         runtime=attempt_scaled(30),
     params:
+        url=lambda wildcards: download_url(wildcards.archive_name),
         tasks=lambda wildcards: [
-            TASKS[t] for t in archive_tasks(wildcards.archive_name)
+            TASKS[t] for t in download_tasks(wildcards.archive_name)
         ],
         provides=lambda wildcards: [
-            raw_split_files(t) for t in archive_tasks(wildcards.archive_name)
+            raw_split_files(t) for t in download_tasks(wildcards.archive_name)
         ],
     script:
         "../scripts/data/download_task_archive.py"
@@ -68,7 +65,38 @@ rule import_task:
     log:
         "logs/{task}/import_task.log",
     wildcard_constraints:
-        task=names_pattern(t for t in TASKS if TASKS[t].source_kind != "generator"),
+        task=names_pattern(
+            t
+            for t in TASKS
+            if TASKS[t].source_kind != "generator" and not TASKS[t].is_pair
+        ),
+    conda:
+        "../envs/fairseq.yaml"
+    threads: config["threads"]["light"]
+    resources:
+        mem_mb=attempt_scaled(2000),
+        runtime=attempt_scaled(10),
+    params:
+        task=lambda wildcards: TASKS[wildcards.task],
+    script:
+        "../scripts/data/import_task.py"
+
+
+# The same for a sentence-pair task: its second texts in <split>.review2.
+rule import_pair_task:
+    input:
+        task_source,
+    output:
+        raw=raw_split_files("{task}", pair=True),
+        split_ids=split_ids(),
+    log:
+        "logs/{task}/import_task.log",
+    wildcard_constraints:
+        task=names_pattern(
+            t
+            for t in TASKS
+            if TASKS[t].source_kind != "generator" and TASKS[t].is_pair
+        ),
     conda:
         "../envs/fairseq.yaml"
     threads: config["threads"]["light"]
@@ -118,6 +146,35 @@ rule make_demo_corpus:
         corpus=config["data"]["demo"]["corpus"],
     script:
         "../scripts/data/make_demo_corpus.py"
+
+
+# The demo's sentence-pair task (generator demo_pairs): pairs of the demo's reviews, labelled by
+# whether both share a polarity, so that the pair path of every branch runs offline.
+rule make_demo_pairs:
+    input:
+        **{
+            f"{split}_{ext}": raw_file(split, ext, "demo")
+            for split in SPLITS
+            for ext in ("review", "label")
+        },
+    output:
+        raw_split_files("{task}", pair=True),
+    log:
+        "logs/{task}/make_demo_pairs.log",
+    wildcard_constraints:
+        task=names_pattern(
+            t for t in TASKS if TASKS[t].source.get("generator") == "demo_pairs"
+        ),
+    conda:
+        "../envs/fairseq.yaml"
+    threads: config["threads"]["light"]
+    resources:
+        mem_mb=attempt_scaled(1000),
+        runtime=attempt_scaled(5),
+    params:
+        seed=0,
+    script:
+        "../scripts/data/make_demo_pairs.py"
 
 
 rule train_demo_sentencepiece:
@@ -230,9 +287,23 @@ rule prepare_split:
         "../scripts/data/prepare_split.py"
 
 
+# A pair task's second texts, checked and encoded the same way (their count against the labels).
+use rule prepare_split as prepare_second_text with:
+    input:
+        review=raw_file("{split}", "review2"),
+        label=raw_file("{split}", "label"),
+        spm=task_checkpoint("sentencepiece.bpe.model"),
+        dictionary=task_checkpoint("dict.txt"),
+    output:
+        review=prepared_file("{split}", "spm.review2"),
+    log:
+        "logs/{task}/prepare_second_text/{split}.log",
+
+
 rule binarize_splits:
     input:
         reviews=[prepared_file(split, "spm.review") for split in SPLITS],
+        reviews2=second_texts("prepared"),
         labels=[prepared_file(split, "label") for split in SPLITS],
         dictionary=task_checkpoint("dict.txt"),
     output:

@@ -46,6 +46,7 @@ rule probe_checkpoint:
         dictionary=task_checkpoint("dict.txt"),
         checkpoint_check=task_checkpoint("checkpoint_check.json"),
         splits=prepared_splits(["train", "test"]),
+        splits2=second_texts("prepared", ["train", "test"]),
     output:
         probe_json(),
     log:

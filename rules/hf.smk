@@ -6,6 +6,7 @@
 rule make_hf_jsonl:
     input:
         review=raw_file("{split}", "review"),
+        review2=lambda wildcards: second_texts("raw", [wildcards.split])(wildcards),
         label=raw_file("{split}", "label"),
     output:
         jsonl_split("{split}"),

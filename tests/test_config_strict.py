@@ -15,7 +15,7 @@ CASES = [
     ("finetune:\n  demo: {lr: -1}\n", "config: finetune.demo.lr: -1 is less than or equal to the minimum of 0"),
     ("peft:\n  demo:\n    hp:\n      bitfitt: {lr: 1.0e-3}\n", "config: peft.demo.hp: bitfitt not defined in peft.methods"),
     ("peft:\n  demo:\n    methods: [full, lora9]\n", "config: peft.demo.methods: lora9 not defined in peft.methods"),
-    ("tasks: [demo, cls-bookz]\n", "config: tasks: cls-bookz not in the task sheet (known: demo, cls-books, cls-dvd, cls-music)"),
+    ("tasks: [demo, cls-bookz]\n", "config: tasks: cls-bookz not in the task sheet (known: demo, cls-books, cls-dvd, cls-music, demo-pairs, mrpc, rte, sst2)"),
     ("finetune:\n  demo: {num_classes: 3}\n",
      "config: finetune.demo: Additional properties are not allowed ('num_classes' was unexpected)"),
     ("finetune:\n  demo: {arch: roberta_small}\n",

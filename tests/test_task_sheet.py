@@ -165,35 +165,40 @@ def test_a_real_task_offline_stops_in_one_line_naming_what_to_place(tmp_path):
 
 
 def user_folder(demo_run, folder):
-    """A user's own folder of reviews: the demo's splits as TSV files with named columns and
-    word labels, no valid split (carved by the sheet's rule)."""
+    """A user's own folder of review pairs: the demo's reviews as TSV files with named columns,
+    each paired with another review of its split, labelled by whether both share a polarity
+    (words, not digits), no valid split (carved by the sheet's rule)."""
+    from ftlib.data.demo_pairs import make_pairs
+
     folder.mkdir(parents=True)
     for split in ("train", "test"):
         reviews = (demo_run / f"data/demo/raw/{split}.review").read_text().splitlines()
         labels = (demo_run / f"data/demo/raw/{split}.label").read_text().splitlines()
-        words = ["négatif" if label == "0" else "positif" for label in labels]
-        write_tsv(folder / f"{split}.tsv", list(zip(words, reviews)), columns=("sentiment", "avis"))
+        pairs, same = make_pairs(reviews, labels, seed=5)
+        words = ["même" if label == "1" else "opposé" for label in same]
+        write_tsv(folder / f"{split}.tsv", [(w, a, b) for w, (a, b) in zip(words, pairs)],
+                  columns=("polarité", "avis1", "avis2"))
     return folder
 
 
 def own_task(folder, **extra):
-    return {"name": "mes-avis", "description": "a user's folder of reviews", "mode": "demo",
+    return {"name": "mes-paires", "description": "a user's folder of review pairs", "mode": "demo",
             "source": {"folder": str(folder)}, "format": "tsv",
-            "columns": {"text": "avis", "label": "sentiment"}, "labels": ["négatif", "positif"],
+            "columns": {"text": "avis1", "text2": "avis2", "label": "polarité"}, "labels": ["opposé", "même"],
             "valid": {"size": 12, "seed": 0}, **extra}
 
 
 def test_bad_entries_stop_the_workflow_at_start_up_in_one_line(demo_run, tmp_path):
     folder = user_folder(demo_run, tmp_path / "avis")
     cases = [
-        (own_task(folder, labels=["négatif", "neutre"]),
-         "task mes-avis: label 'positif' is not in the sheet's label set {négatif, neutre}"),
-        (own_task(folder, columns={"text": "review", "label": "sentiment"}),
-         "task mes-avis: columns.text: no column 'review'"),
+        (own_task(folder, labels=["opposé", "autre"]),
+         "task mes-paires: label 'même' is not in the sheet's label set {opposé, autre}"),
+        (own_task(folder, columns={"text": "avis1", "text2": "avis_2", "label": "polarité"}),
+         "task mes-paires: columns.text2: no column 'avis_2'"),
         (own_task(folder, colour="red"),
-         "task mes-avis: entry: Additional properties are not allowed ('colour' was unexpected)"),
+         "task mes-paires: entry: Additional properties are not allowed ('colour' was unexpected)"),
         (own_task(folder, name="demo"), "task demo: name: two tasks with one name"),
-        (own_task(tmp_path / "nowhere"), "nowhere: task mes-avis: source.folder: no such folder"),
+        (own_task(tmp_path / "nowhere"), "nowhere: task mes-paires: source.folder: no such folder"),
     ]
     for bad, message in cases:
         own = sheet(tmp_path, bad)
@@ -205,35 +210,58 @@ def test_bad_entries_stop_the_workflow_at_start_up_in_one_line(demo_run, tmp_pat
         assert proc.returncode != 0
         lines = [line for line in (proc.stdout + proc.stderr).splitlines() if message in line]
         assert lines, (message, (proc.stdout + proc.stderr)[-2000:])
-        assert not (tmp_path / "work/data/mes-avis").exists()  # refused before any job
+        assert not (tmp_path / "work/data/mes-paires").exists()  # refused before any job
 
 
-def test_a_task_defined_only_in_a_test_sheet_runs_through_every_branch(demo_run, tmp_path):
-    """Adding a task is one sheet entry: a folder of TSV files with its own column names and word
-    labels, fine-tuned by fairseq, HF and PEFT with nothing else changed."""
+def test_a_pair_task_defined_only_in_a_test_sheet_runs_through_every_branch(demo_run, tmp_path):
+    """Adding a task is one sheet entry: a folder of TSV files of sentence pairs with its own column
+    names and word labels, fine-tuned by fairseq, HF and PEFT with nothing else changed; both
+    toolkits feed a pair as fairseq's GLUE recipe does (<s> A </s> </s> B </s>)."""
     work = seed_workdir(demo_run, tmp_path / "work")  # the demo's checkpoint, already built
-    own = sheet(tmp_path, own_task(user_folder(demo_run, tmp_path / "avis")))
+    own = sheet(tmp_path, own_task(user_folder(demo_run, tmp_path / "paires")))
     config = tmp_path / "config.yaml"
     config.write_text(yaml.safe_dump({"task_sheets": ["config/tasks.yaml", str(own)],
-                                      "tasks": ["mes-avis"]}, allow_unicode=True))
-    targets = ["reports/mes-avis/fairseq_report.md", "reports/mes-avis/comparison_report.md",
-               "reports/mes-avis/peft_report.md"]
+                                      "tasks": ["mes-paires"]}, allow_unicode=True))
+    targets = ["reports/mes-paires/fairseq_report.md", "reports/mes-paires/comparison_report.md",
+               "reports/mes-paires/peft_report.md"]
     dry = job_counts(run_snakemake(work, "-n", *targets, "--configfile", str(CONFIGS_DEMO), str(config),
                                    configfile=None).stdout)
-    assert dry["import_task"] == 1 and "pretrain_demo_mlm" not in dry  # one checkpoint per mode
+    assert dry["import_pair_task"] == 1 and dry["prepare_second_text"] == 3
+    assert "pretrain_demo_mlm" not in dry  # one checkpoint per mode, already there
     run_snakemake(work, *targets, "--configfile", str(CONFIGS_DEMO), str(config), configfile=None)
     for branch, run in [("fairseq", "pretrained"), ("fairseq", "scratch"), ("hf", "pretrained"),
                         ("peft", "bitfit"), ("peft", "lora_q_r4")]:
-        metrics = json.loads((work / f"runs/mes-avis/{branch}/{run}/seed0/metrics.json").read_text())
+        metrics = json.loads((work / f"runs/mes-paires/{branch}/{run}/seed0/metrics.json").read_text())
         assert 0 <= metrics["test_accuracy"] <= 100
         gold = {line.split("\t")[1] for line in
-                (work / f"runs/mes-avis/{branch}/{run}/seed0/predictions.tsv").read_text().splitlines()[1:]}
-        assert gold == {"négatif", "positif"}  # the sheet's labels, end to end
-    report = (work / "reports/mes-avis/fairseq_report.md").read_text()
-    assert "# fairseq fine-tuning report (mes-avis)" in report
+                (work / f"runs/mes-paires/{branch}/{run}/seed0/predictions.tsv").read_text().splitlines()[1:]}
+        assert gold == {"opposé", "même"}  # the sheet's labels, end to end
+    assert (work / "data/mes-paires/bin/input1/dict.txt").is_file()  # fairseq's second input
+    report = (work / "reports/mes-paires/fairseq_report.md").read_text()
+    assert "# fairseq fine-tuning report (mes-paires)" in report
     assert "The task sheet lists no published reference for this task." in report
-    valid = (work / "data/mes-avis/raw/valid.label").read_text().splitlines()
-    assert len(valid) == 12 and set(valid) == {"négatif", "positif"}
+    valid = (work / "data/mes-paires/raw/valid.label").read_text().splitlines()
+    assert len(valid) == 12 and set(valid) == {"opposé", "même"}
+    assert_same_pair_ids(work, "mes-paires")
+
+
+def assert_same_pair_ids(work, task):
+    """The test pairs' token ids as fairseq's sentence_prediction task builds them (input0,
+    separator, input1, truncated) equal the HF tokenizer's pair encoding, example by example."""
+    import fairseq_plugin  # noqa: F401
+    from fairseq import checkpoint_utils
+    from transformers import AutoTokenizer
+
+    _, _, fs_task = checkpoint_utils.load_model_ensemble_and_task(
+        [str(work / f"runs/{task}/fairseq/pretrained/seed0/checkpoint_best.pt")],
+        arg_overrides={"data": str(work / f"data/{task}/bin")})
+    fs_task.load_dataset("test")
+    dataset = fs_task.dataset("test")
+    tokenizer = AutoTokenizer.from_pretrained(work / f"models/{task}/hf_pretrained")
+    rows = [json.loads(line) for line in (work / f"data/{task}/jsonl/test.jsonl").read_text().splitlines()]
+    encoded = tokenizer([r["sentence1"] for r in rows], [r["sentence2"] for r in rows])["input_ids"]
+    for i, ids in enumerate(encoded):
+        assert dataset[i]["net_input.src_tokens"].tolist() == ids[:256], i
 
 
 CONFIGS_DEMO = REPO / "tests/configs/demo_small.yaml"
@@ -259,3 +287,54 @@ def test_the_cross_task_summary_groups_each_task_and_prints_its_reference(tmp_pa
     assert len(rows) == 3  # BLOOM's row (no test accuracy) left out
     plot(points, tmp_path / "summary.png")
     assert (tmp_path / "summary.png").stat().st_size > 1000
+
+
+def test_a_pair_task_reads_both_texts_and_refuses_a_row_without_its_second(tmp_path):
+    folder = tmp_path / "pairs"
+    folder.mkdir()
+    for split in ("train", "valid", "test"):
+        write_tsv(folder / f"{split}.tsv", [("a b", "c d", "pos"), ("e", "f", "neg")],
+                  columns=("s1", "s2", "label"))
+    task = Task(**entry(source={"folder": str(folder)}, columns={"text": "s1", "text2": "s2", "label": "label"}))
+    assert task.is_pair and task.text_files() == ["review", "review2"]
+    splits, _ = task_splits(task, folder, folder)
+    assert splits["test"] == ([("a b", "c d"), ("e", "f")], ["pos", "neg"])
+    write_tsv(folder / "test.tsv", [("a b", "c d", "pos"), ("e", "", "neg")], columns=("s1", "s2", "label"))
+    with pytest.raises(InputError, match=r"test.tsv:3: task mine: a pair task's row without its second text"):
+        task_splits(task, folder, folder)
+
+
+def test_the_demo_pairs_share_a_polarity_when_their_reviews_do():
+    from ftlib.data.demo_pairs import make_pairs
+
+    reviews, labels = [f"r{i}" for i in range(50)], ["1" if i % 3 else "0" for i in range(50)]
+    pairs, same = make_pairs(reviews, labels, seed=1)
+    assert (pairs, same) == make_pairs(reviews, labels, seed=1)
+    for (a, b), label in zip(pairs, same):
+        assert a != b and label == ("1" if labels[int(a[1:])] == labels[int(b[1:])] else "0")
+
+
+def test_a_task_of_plain_files_per_split_is_downloaded_and_imported_as_pairs(tmp_path):
+    """MRPC's layout (MSR's files: a byte-order mark, '#1 String' columns, bare quotes) from one
+    URL per split (file:// here: the real download and import code, offline)."""
+    header = "\ufeffQuality\t#1 ID\t#2 ID\t#1 String\t#2 String\n"
+    files = {}
+    for split, n in (("train", 30), ("test", 6)):
+        path = tmp_path / f"msr_paraphrase_{split}.txt"
+        path.write_text(header + "".join(f"{i % 2}\t{i}\t{i + 100}\tHe said \"yes\" {i}\tShe said no {i}\n"
+                                         for i in range(n)), encoding="utf-8")
+        files[split] = path.as_uri()
+    own = sheet(tmp_path, {"name": "mrpc-mini", "description": "MRPC's layout, tiny", "mode": "real",
+                           "source": {"urls": files}, "format": "tsv",
+                           "columns": {"text": "#1 String", "text2": "#2 String", "label": "Quality"},
+                           "labels": ["0", "1"], "valid": {"size": 6, "seed": 0}})
+    config = tmp_path / "config.yaml"
+    config.write_text(yaml.safe_dump({"task_sheets": [str(own)], "tasks": ["mrpc-mini"]}))
+    work = make_workdir(tmp_path / "work")
+    run_snakemake(work, "data/mrpc-mini/split_ids.tsv", "--configfile", str(config), configfile=None)
+    raw = work / "data/mrpc-mini/raw"
+    assert (raw / "test.review").read_text().splitlines()[0] == 'He said "yes" 0'
+    assert (raw / "test.review2").read_text().splitlines()[0] == "She said no 0"
+    assert len((raw / "valid.label").read_text().splitlines()) == 6
+    assert len((raw / "train.review2").read_text().splitlines()) == 24
+    assert (work / "data/downloads/msr_paraphrase_train.txt").is_file()

@@ -14,7 +14,8 @@ def main():
     encoded = encode_lines(processor, reviews)
     missing = check_pieces_in_dictionary(encoded, snakemake.input.spm, snakemake.input.dictionary)
     write_lines(snakemake.output.review, encoded)
-    write_lines(snakemake.output.label, labels)
+    if "label" in snakemake.output.keys():  # not for a pair's second texts (prepare_second_text)
+        write_lines(snakemake.output.label, labels)
     print(f"{snakemake.wildcards.split}: {len(reviews)} reviews checked and encoded "
           f"({missing:.2%} of the pieces not in dict.txt)", flush=True)
 

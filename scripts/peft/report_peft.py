@@ -45,6 +45,7 @@ def negation_lines(runs: list[dict], methods: list[str], predictions: dict, test
     from the best-valid epoch's predictions (predictions.tsv: one row per test line, in order):
     where the smaller methods lose what they lose."""
     texts, _ = read_jsonl(test_jsonl, labels)
+    texts = [" ".join(t) if isinstance(t, tuple) else t for t in texts]  # a pair: both texts
     negated = [bool(NEGATED_OPINION.search(t)) for t in texts]
     n_neg = sum(negated)
     if n_neg in (0, len(texts)):

@@ -130,6 +130,18 @@ def archive_holding_paths(paths) -> Callable[[Path], None]:
     return verify
 
 
+def plain_text_file(path: Path) -> None:
+    """A ``fetch`` check for a split's plain file: UTF-8 text, not an HTML page (an error page or a
+    sign-in page served in its place)."""
+    head = path.read_bytes()[:2000]
+    if head.lstrip().lower().startswith((b"<!doctype html", b"<html")):
+        raise InputError(path, "an HTML page, not the data file")
+    try:
+        path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError(path, "not UTF-8 text") from None
+
+
 def unpack_all(archive: Path, dest: Path) -> Path:
     """Every member of a .zip or .tar.gz archive (no path outside ``dest``), but __MACOSX/."""
     archive_members(archive)  # readable, else one line

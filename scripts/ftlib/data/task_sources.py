@@ -110,9 +110,10 @@ def read_cls_xml(path: Path, title_in_text: bool) -> tuple[list[str], list[str]]
     return texts, labels
 
 
-def read_split(task: Task, files: list[Path]) -> tuple[list[str], list[str]]:
-    """(texts, labels) of one split, each text on one line; a missing column or a label outside
-    the task's label set is an InputError naming the file (and line), before any training."""
+def read_split(task: Task, files: list[Path]) -> tuple[list, list[str]]:
+    """(texts, labels) of one split, each text on one line (a pair task: (first, second) tuples);
+    a missing column or second text, or a label outside the task's label set, is an InputError
+    naming the file (and line), before any training."""
     if task.format == "lines":
         texts, labels = read_lines(files[0]), [label.strip() for label in read_lines(files[1])]
         label_file = files[1]
@@ -122,25 +123,31 @@ def read_split(task: Task, files: list[Path]) -> tuple[list[str], list[str]]:
     else:
         path, rows = files[0], read_table_rows(files[0], task.format)
         present = table_columns(path, task.format) if rows else []
-        for key in ("text", "label"):
-            column = task.columns[key]
-            if column not in present:
+        for key in ("text", "text2", "label"):
+            column = task.columns.get(key)
+            if column is not None and column not in present:
                 raise InputError(path, f"task {task.name}: columns.{key}: no column {column!r} "
                                        f"(the file has {', '.join(map(repr, present)) or 'none'})")
-        missing = next((i for i, row in enumerate(rows, start=2 if task.format == "tsv" else 1)
-                        if row.get(task.columns["text"]) in (None, "")), None)
-        if missing is not None:
-            raise InputError(path, f"task {task.name}: no text in column {task.columns['text']!r}", missing)
+        first_row = 2 if task.format == "tsv" else 1  # a TSV's first line is its header
+        for key in ("text", "text2"):
+            column = task.columns.get(key)
+            missing = next((i for i, row in enumerate(rows, start=first_row)
+                            if column is not None and row.get(column) in (None, "")), None)
+            if missing is not None:
+                what = "a pair task's row without its second text" if key == "text2" else "no text"
+                raise InputError(path, f"task {task.name}: {what} (column {column!r})", missing)
         texts = [clean(row[task.columns["text"]]) for row in rows]
+        if task.is_pair:
+            texts = [(text, clean(row[task.columns["text2"]])) for text, row in zip(texts, rows)]
         labels = [str(row[task.columns["label"]]).strip() for row in rows]
         label_file = path
-    first_line = 2 if task.format == "tsv" else 1  # a TSV's first line is its header
+    first_line = 2 if task.format == "tsv" else 1
     allowed = set(task.labels)
     for number, label in enumerate(labels, start=first_line if task.format in ("tsv", "jsonl") else 1):
         if label not in allowed:
             raise InputError(label_file, f"task {task.name}: label {label!r} is not in the sheet's label set "
                                          f"{{{', '.join(task.labels)}}}", number)
-    return [clean(t) for t in texts], labels
+    return [t if isinstance(t, tuple) else clean(t) for t in texts], labels
 
 
 def carve_valid(labels: list[str], size: float, seed: int) -> list[int]:
@@ -193,11 +200,14 @@ def task_splits(task: Task, root: Path, origin: Path) -> tuple[dict, list[tuple]
 
 
 def write_task(splits: dict, ids: list[tuple], raw_files: list[str], split_ids: str) -> None:
-    """The raw layout (<split>.review / .label) and data/<task>/split_ids.tsv."""
+    """The raw layout (<split>.review, a pair's <split>.review2, <split>.label) and
+    data/<task>/split_ids.tsv."""
     for path in raw_files:
         split, ext = Path(path).name.split(".")
         texts, labels = splits[split]
-        write_lines(path, texts if ext == "review" else labels)
+        column = {"review": [t[0] if isinstance(t, tuple) else t for t in texts],
+                  "review2": [t[1] for t in texts if isinstance(t, tuple)], "label": labels}[ext]
+        write_lines(path, column)
     write_lines(split_ids, ["split\tsource_split\tsource_line"]
                 + [f"{split}\t{source}\t{line}" for split, source, line in ids])
 

@@ -38,17 +38,36 @@ class Task:
     sheet: str = ""
 
     @property
+    def is_pair(self) -> bool:
+        """A sentence-pair task (MRPC, RTE, the demo's pairs): two texts per example."""
+        return "text2" in self.columns or self.source.get("generator") == "demo_pairs"
+
+    def text_files(self) -> list[str]:
+        """The raw layout's text files of one split: review, and review2 for a pair task."""
+        return ["review", "review2"] if self.is_pair else ["review"]
+
+    @property
     def source_kind(self) -> str:
-        """generator, url or folder (the schema allows exactly one)."""
-        return next(kind for kind in ("generator", "url", "folder") if kind in self.source)
+        """generator, url, urls or folder (the schema allows exactly one)."""
+        return next(kind for kind in ("generator", "url", "urls", "folder") if kind in self.source)
+
+    def download_urls(self) -> list[str]:
+        """What the task downloads: its archive, or each split's file (source.urls)."""
+        if "url" in self.source:
+            return [self.source["url"]]
+        return list(dict.fromkeys(self.source.get("urls", {}).values()))
 
     def split_file(self, split: str) -> str:
-        """The split's file in the source (lines: the stem of its .review and .label)."""
+        """The split's file in the source (lines: the stem of its .review and .label); with
+        source.urls, the name its download has."""
+        if split not in self.files and split in self.source.get("urls", {}):
+            return archive_name(self.source["urls"][split])
         return self.files.get(split, split + EXTENSIONS[self.format])
 
     def source_splits(self) -> list[str]:
         """The splits the source holds: valid is carved from train when the entry says how."""
-        return [s for s in SPLITS if not (s == "valid" and self.valid and "valid" not in self.files)]
+        given = "valid" in self.files or "valid" in self.source.get("urls", {})
+        return [s for s in SPLITS if not (s == "valid" and self.valid and not given)]
 
     def where(self, key: str = "") -> str:
         return f"{self.sheet}: task {self.name}" + (f": {key}" if key else "")
@@ -107,8 +126,13 @@ def load_tasks(paths, schema_path) -> dict[str, Task]:
 def check_entry(task: Task) -> None:
     """What the schema cannot say about one entry."""
     if task.source_kind == "generator":
+        if task.mode != "demo":
+            raise SheetError(task.where("mode") + f": the {task.source['generator']} generator's "
+                             "task runs in mode demo (on the demo's checkpoint)")
+        if task.source["generator"] == "demo_pairs":
+            return
         # the demo's generator writes data/demo/ (the demo checkpoint pretrains on its text)
-        if task.name != task.source["generator"] or task.mode != "demo":
+        if task.name != task.source["generator"]:
             raise SheetError(task.where("source.generator") + f": the {task.source['generator']} generator "
                              f"builds the task named {task.source['generator']} in mode demo only")
         return
@@ -139,9 +163,12 @@ def select(tasks: dict[str, Task], requested, present) -> list[str]:
 
 
 def archive_name(url: str) -> str:
-    """An archive's file name in data/downloads/: the URL's last part (.zip unless it says tar.gz)."""
-    name = url.rstrip("/").rsplit("/", 1)[-1].split("?")[0] or "archive"
-    return name if name.endswith((".zip", ".tar.gz", ".tgz")) else f"{name}.zip"
+    """A download's file name in data/downloads/: the URL's last part (without a query)."""
+    return url.rstrip("/").rsplit("/", 1)[-1].split("?")[0] or "download"
+
+
+def is_archive(name: str) -> bool:
+    return name.endswith((".zip", ".tar.gz", ".tgz"))
 
 
 def references_by_source(task: Task, branch: str, init: str) -> dict[str, list[float]]:

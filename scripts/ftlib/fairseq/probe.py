@@ -20,21 +20,29 @@ from ftlib.core.errors import InputError
 from ftlib.core.seeding import seed_everything
 
 
-def encode_split(prepared_dir, split: str, dictionary, init_token: int, max_positions: int):
+def encode_split(prepared_dir, split: str, dictionary, init_token: int, max_positions: int,
+                 separator_token: int = 2):
     """Token ids of a prepared split as sentence_prediction feeds them: <s> + fairseq-preprocess's
-    ids of the SentencePiece pieces + </s>, truncated to max_positions; and the labels."""
+    ids of the SentencePiece pieces + </s> (a pair task: then the separator, the second text's ids
+    and </s>), truncated to max_positions; and the labels."""
+    def ids(line):
+        return dictionary.encode_line(line, append_eos=True, add_if_not_exist=False).long().tolist()
+
     pieces = read_lines(Path(prepared_dir) / f"{split}.spm.review")
+    second = Path(prepared_dir) / f"{split}.spm.review2"
+    seconds = read_lines(second) if second.is_file() else [None] * len(pieces)
     labels = read_lines(Path(prepared_dir) / f"{split}.label")
     tokens = []
-    for line in pieces:
-        ids = dictionary.encode_line(line, append_eos=True, add_if_not_exist=False).long().tolist()
-        tokens.append(([init_token] + ids)[:max_positions])
+    for line, line2 in zip(pieces, seconds):
+        pair = [separator_token] + ids(line2) if line2 is not None else []
+        tokens.append(([init_token] + ids(line) + pair)[:max_positions])
     return tokens, [label.strip() for label in labels]
 
 
 def encode_probe_splits(prepared_dir, dictionary, hp: dict) -> dict:
     """{"train": (tokens, labels), "test": (tokens, labels)}: what the probe trains and tests on."""
-    return {split: encode_split(prepared_dir, split, dictionary, hp["init_token"], hp["max_positions"])
+    return {split: encode_split(prepared_dir, split, dictionary, hp["init_token"], hp["max_positions"],
+                                hp["separator_token"])
             for split in ("train", "test")}
 
 

@@ -14,16 +14,22 @@ from ftlib.core.errors import InputError
 from ftlib.core.textio import write_lines
 
 
-def write_split_jsonl(review_path, label_path, label_set, out_path) -> int:
-    """Check a split exactly as prepare_split does, then write it as jsonl; returns its size."""
+def write_split_jsonl(review_path, label_path, label_set, out_path, review2_path=None) -> int:
+    """Check a split exactly as prepare_split does, then write it as jsonl; returns its size. A
+    pair task's second texts (``review2_path``) go to "sentence2"."""
     reviews, labels = check_labelled_split(review_path, label_path, label_set)
-    write_lines(out_path, [json.dumps({"sentence1": r, "label": l}, ensure_ascii=False)
-                           for r, l in zip(reviews, labels)])
+    rows = [{"sentence1": r, "label": l} for r, l in zip(reviews, labels)]
+    if review2_path is not None:
+        seconds, _ = check_labelled_split(review2_path, label_path, label_set)
+        rows = [{"sentence1": row["sentence1"], "sentence2": second, "label": row["label"]}
+                for row, second in zip(rows, seconds)]
+    write_lines(out_path, [json.dumps(row, ensure_ascii=False) for row in rows])
     return len(reviews)
 
 
-def read_jsonl(path, label_list) -> tuple[list[str], list[int]]:
-    """Texts and class indices (positions in ``label_list``) of a jsonl split.
+def read_jsonl(path, label_list) -> tuple[list, list[int]]:
+    """Texts and class indices (positions in ``label_list``) of a jsonl split; a row with a
+    "sentence2" (a pair task) gives the pair (sentence1, sentence2) as its text.
 
     A line that is not a JSON object with a string ``sentence1`` and a known ``label``
     stops with the file and line number.
@@ -51,7 +57,12 @@ def read_jsonl(path, label_list) -> tuple[list[str], list[int]]:
             label = str(row["label"])
             if label not in allowed:
                 raise InputError(path, f"label {label!r} is not in the label set {{{', '.join(allowed)}}}", number)
-            texts.append(row["sentence1"])
+            if "sentence2" in row:
+                if not isinstance(row["sentence2"], str) or not row["sentence2"].strip():
+                    raise InputError(path, "'sentence2' is not a non-empty string", number)
+                texts.append((row["sentence1"], row["sentence2"]))
+            else:
+                texts.append(row["sentence1"])
             labels.append(allowed.index(label))
     if not texts:
         raise InputError(path, "empty split: no examples")

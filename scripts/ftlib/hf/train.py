@@ -49,7 +49,12 @@ def fairseq_polynomial_lr_factor(num_updates: int, warmup: int, total: int) -> f
 
 
 def tokenize(tokenizer, texts, labels, max_positions: int) -> list[dict]:
-    encoded = tokenizer(texts)["input_ids"]
+    """Token ids truncated to max_positions, as fairseq truncates: a pair task's texts are pairs,
+    encoded <s> A </s> </s> B </s> (the tokenizer's pair template: fairseq's GLUE layout)."""
+    if texts and isinstance(texts[0], tuple):
+        encoded = tokenizer([a for a, _ in texts], [b for _, b in texts])["input_ids"]
+    else:
+        encoded = tokenizer(texts)["input_ids"]
     return [{"input_ids": ids[:max_positions], "labels": label} for ids, label in zip(encoded, labels)]
 
 
