@@ -3,6 +3,9 @@
 # allows it. Independent of the fairseq stages; its settings are config["bloom"].
 
 
+include: "helpers/bloom.smk"
+
+
 rule download_bloom_faq:
     output:
         REAL_BLOOM_FAQ,

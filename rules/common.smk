@@ -1,4 +1,5 @@
-# Helpers shared by all stages: the validated config, the mode, paths and input functions.
+# Helpers shared by all stages: the validated config, the task sheet, the paths and targets the
+# branches share; each branch's own input functions are in rules/helpers/<branch>.smk.
 import itertools
 import os
 import re
@@ -225,10 +226,6 @@ def download_url(name):
     )
 
 
-# The real FAQ of the BLOOM branch, downloaded (or placed there by hand).
-REAL_BLOOM_FAQ = "data/real/bloom/ecommerce-faq-fr.json"
-
-
 def prepared_file(split, ext, task="{task}"):
     """A checked split of prepare_split: its SentencePiece-encoded reviews (spm.review) or labels."""
     return f"data/{task}/prepared/{split}.{ext}"
@@ -270,16 +267,6 @@ def hf_model(task="{task}"):
 def jsonl_split(split, task="{task}"):
     """A labelled split as jsonl (run_glue's layout): the HF and PEFT branches' data."""
     return f"data/{task}/jsonl/{split}.jsonl"
-
-
-def bloom_faq_split(split, mode="{mode}"):
-    """The FAQ's training or held-out pairs (jsonl) of the BLOOM branch."""
-    return f"data/{mode}/bloom/{split}.jsonl"
-
-
-# The demo's tiny Bloom, pretrained by the workflow.
-BLOOM_DEMO_BASE = "models/demo/bloom_base"
-REAL_BLOOM_BASE = "models/real/bloom_base"
 
 
 def needs_archive(kind, pattern):
@@ -423,123 +410,8 @@ def finetune_hp(wildcards):
     return recipe_values(task_mode(wildcards), len(TASKS[wildcards.task].labels))
 
 
-def stock_hp(wildcards):
-    """The config's recipe without the speed levers: the tuned-vs-stock comparison's baseline."""
-    return {**finetune_hp(wildcards), **STOCK_LEVERS}
-
-
 def run_dir(task, init, seed, branch="fairseq"):
     return f"runs/{task}/{branch}/{init}/seed{seed}"
-
-
-def finetune_inputs(wildcards):
-    """The pretrained init restores the checkpoint; scratch starts from random weights.
-
-    Both wait for the checkpoint check: both use its dict.txt, and a bad checkpoint must stop
-    the workflow before any training.
-    """
-    mode = task_mode(wildcards)
-    inputs = {
-        "data_bin": data_bin(wildcards.task),
-        "train_labels": prepared_file("train", "label", wildcards.task),
-        "checkpoint_check": pretrained_file("checkpoint_check.json", mode),
-    }
-    if wildcards.init == "pretrained":
-        inputs["checkpoint"] = pretrained_file("model.pt", mode)
-    return inputs
-
-
-def all_run_benchmarks(wildcards):
-    return [
-        f"benchmarks/{wildcards.task}/finetune_fairseq/{init}_seed{seed}.tsv"
-        for init in config["inits"]
-        for seed in config["seeds"]
-    ]
-
-
-def probe_json(task="{task}"):
-    """The frozen-feature probe of the checkpoint, and of a random-init encoder beside it."""
-    return f"reports/{task}/probe.json"
-
-
-def probe_results(wildcards):
-    """The frozen-feature probe, and on the demo the probe along the masked-LM pretraining."""
-    inputs = {"probe": probe_json(wildcards.task)}
-    if wildcards.task == "demo":
-        inputs["probe_curve"] = rules.probe_pretraining_curve.output.curve
-    return inputs
-
-
-def fairseq_report(task):
-    return f"reports/{task}/fairseq_report.md"
-
-
-def bloom_cfg(wildcards):
-    """The BLOOM branch's settings for this mode (config["bloom"]["demo"|"real"])."""
-    return config["bloom"][wildcards.mode]
-
-
-def bloom_faq_source(wildcards):
-    """The demo's FAQ ships with the repository; the real one is downloaded (or placed by hand)."""
-    if wildcards.mode == "demo":
-        return repo_path(config["bloom"]["demo"]["faq"])
-    return REAL_BLOOM_FAQ
-
-
-def bloom_base_source(wildcards):
-    """The folder the BLOOM job loads its base from: the demo's, built by the workflow; the real
-    one fetched from the hub by a local rule (fetch_bloom_base) before the GPU job, unless
-    bloom.real.base_model already names a local folder."""
-    if wildcards.mode == "demo":
-        return BLOOM_DEMO_BASE
-    base = config["bloom"]["real"]["base_model"]
-    return base if Path(base).is_dir() else REAL_BLOOM_BASE
-
-
-def bloom_base_input(wildcards):
-    source = bloom_base_source(wildcards)
-    return {"base": source} if source in (BLOOM_DEMO_BASE, REAL_BLOOM_BASE) else {}
-
-
-def bloom_report(mode):
-    """The BLOOM branch is not a classification task: it runs once per mode of the run's tasks."""
-    return f"reports/{mode}/bloom_report.md"
-
-
-def peft_hp(wildcards):
-    return peft_recipe_values(
-        task_mode(wildcards), wildcards.method, len(TASKS[wildcards.task].labels)
-    )
-
-
-def peft_method_spec(wildcards):
-    return config["peft"]["methods"][wildcards.method]
-
-
-def peft_setting(key):
-    """A key of peft.<mode> for the task's mode (methods, seeds)."""
-    return lambda wildcards: config["peft"][task_mode(wildcards)][key]
-
-
-def peft_report(task):
-    return f"reports/{task}/peft_report.md"
-
-
-def lr_curve_runs(wildcards):
-    """TensorBoard logs of one fairseq and one HF run (first init, first seed) for the lr plot."""
-    init, seed = config["inits"][0], config["seeds"][0]
-    return {
-        "fairseq_lr": f"{run_dir(wildcards.task, init, seed)}/tensorboard",
-        "hf_lr": f"{run_dir(wildcards.task, init, seed, 'hf')}/tensorboard",
-    }
-
-
-def hf_published(wildcards):
-    return config["hf"][task_mode(wildcards)]["published"]
-
-
-def comparison_report(task):
-    return f"reports/{task}/comparison_report.md"
 
 
 def branch_runs(task, branch):
@@ -590,23 +462,6 @@ def branch_predictions(*branches):
         f"{run}/predictions.tsv"
         for branch in branches
         for run in branch_runs(wildcards.task, branch)
-    ]
-
-
-def sweep_hp(wildcards):
-    return sweep_recipe(
-        task_mode(wildcards),
-        SWEEP.instance(wildcards),
-        len(TASKS[wildcards.task].labels),
-    )
-
-
-def sweep_runs(task):
-    sweep = config["sweep"][TASKS[task].mode]
-    return [
-        f"runs/{task}/fairseq/{sweep['init']}/{setting}/seed{seed}"
-        for setting in sweep_space(TASKS[task].mode).instance_patterns
-        for seed in sweep["seeds"]
     ]
 
 

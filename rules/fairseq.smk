@@ -2,6 +2,9 @@
 # the parameter accounting and the report.
 
 
+include: "helpers/fairseq.smk"
+
+
 # fairseq-train sentence_prediction: one job per (init, seed), so that
 #   snakemake --cores 4 runs/demo/fairseq/pretrained/seed1/metrics.json  (runs/<task>/...)
 # reruns that seed alone.

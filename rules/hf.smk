@@ -3,6 +3,9 @@
 # a parity check), one job per (init, seed); then the side-by-side report of both toolkits.
 
 
+include: "helpers/hf.smk"
+
+
 rule make_hf_jsonl:
     input:
         review=raw_file("{split}", "review"),

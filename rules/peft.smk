@@ -4,6 +4,9 @@
 # reruns that one alone; then the exact parameter accounting and the comparison report.
 
 
+include: "helpers/peft.smk"
+
+
 rule count_peft_parameters:
     input:
         model=hf_model(),

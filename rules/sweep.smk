@@ -4,6 +4,9 @@
 #   snakemake --cores 4 sweep
 
 
+include: "helpers/sweep.smk"
+
+
 use rule finetune_fairseq as finetune_fairseq_sweep with:
     output:
         metrics=f"runs/{{task}}/fairseq/{{init}}/{SWEEP.wildcard_pattern}/seed{{seed}}/metrics.json",
