@@ -20,6 +20,19 @@ def read_lines(path) -> list[str]:
     return text.splitlines()
 
 
+def json_object(line: str, path, number: int) -> dict:
+    """One line of a JSONL file as a dict; anything else an InputError naming the file and line."""
+    import json
+
+    try:
+        row = json.loads(line)
+    except json.JSONDecodeError as err:
+        raise InputError(path, f"not JSON ({err.msg})", number) from None
+    if not isinstance(row, dict):
+        raise InputError(path, "not a JSON object", number)
+    return row
+
+
 def check_labelled_split(review_path, label_path, label_set) -> tuple[list[str], list[str]]:
     """Reviews and labels of one split, after checking that they pair up line by line.
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import html
-import json
 import re
 from collections import Counter
 from pathlib import Path
@@ -15,7 +14,7 @@ import numpy as np
 
 from ftlib.core.errors import InputError
 from ftlib.core.textio import write_lines
-from ftlib.data.checks import read_lines
+from ftlib.data.checks import json_object, read_lines
 from ftlib.data.tasks import SPLITS, Task
 
 
@@ -65,13 +64,7 @@ def read_table_rows(path: Path, fmt: str) -> list[dict]:
     for number, line in enumerate(read_lines(path), start=1):
         if not line.strip():
             continue
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as err:
-            raise InputError(path, f"not a JSON object ({err.msg})", number) from None
-        if not isinstance(row, dict):
-            raise InputError(path, "not a JSON object", number)
-        rows.append(row)
+        rows.append(json_object(line, path, number))
     return rows
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ftlib.data.checks import check_labelled_split
+from ftlib.data.checks import check_labelled_split, json_object
 from ftlib.core.errors import InputError
 from ftlib.core.textio import write_lines
 
@@ -43,12 +43,7 @@ def read_jsonl(path, label_list) -> tuple[list, list[int]]:
         for number, line in enumerate(handle, start=1):
             if not line.strip():
                 raise InputError(path, "empty line", number)
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as err:
-                raise InputError(path, f"not JSON ({err.msg})", number) from None
-            if not isinstance(row, dict):
-                raise InputError(path, "not a JSON object", number)
+            row = json_object(line, path, number)
             for key in ("sentence1", "label"):
                 if key not in row:
                     raise InputError(path, f"lacks {key!r}", number)
