@@ -1,6 +1,8 @@
 """The PEFT report's plot: test accuracy against trainable parameters (log scale)."""
 from __future__ import annotations
 
+from matplotlib.ticker import FuncFormatter, NullFormatter
+
 from ftlib.core.plots import plt, save_figure  # matplotlib, headless (Agg)
 
 KIND_COLORS = {"full": "black", "bitfit": "tab:green", "lora": "tab:blue", "adapter": "tab:purple",
@@ -23,6 +25,11 @@ def plot_accuracy_vs_params(rows: list[dict], path, title: str) -> None:
                     ecolor=color, elinewidth=1, capsize=3, alpha=0.8, markersize=8, markerfacecolor="none",
                     markeredgewidth=1.5, label=f"{row['method']} ({row['trainable']:,}; {row['mean']:.1f} %)")
     ax.set_xscale("log")
+    low, high = min(r["trainable"] for r in rows), max(r["trainable"] for r in rows)
+    if high / low < 10:  # within one decade the log axis labels its minor ticks, which overlap
+        ax.set_xlim(low / 3.2, high * 3.2)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:,.0f}"))
+    ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set_xlabel("trainable parameters (log scale)")
     ax.set_ylabel("test accuracy at the best-valid epoch (%)")
     save_figure(fig, ax, path, title, grid_which="both",
