@@ -42,9 +42,10 @@ def seed_workdir(demo_run: Path, path: Path) -> Path:
     return work
 
 
-def snakemake_command(workdir: Path, *args: str, configfile: str | None = "demo_small.yaml") -> list[str]:
+def snakemake_command(workdir: Path, *args: str, configfile: str | None = "demo_small.yaml",
+                      snakefile: Path = REPO / "Snakefile") -> list[str]:
     # targets and options first: --configfile takes every word after it
-    cmd = [str(Path(sys.executable).parent / "snakemake"), *args, "-s", str(REPO / "Snakefile"),
+    cmd = [str(Path(sys.executable).parent / "snakemake"), *args, "-s", str(snakefile),
            "-d", str(workdir), "--cores", "2"]
     if configfile:
         cmd += ["--configfile", str(CONFIGS / configfile)]
@@ -52,8 +53,8 @@ def snakemake_command(workdir: Path, *args: str, configfile: str | None = "demo_
 
 
 def run_snakemake(workdir: Path, *args: str, configfile: str | None = "demo_small.yaml",
-                  check: bool = True) -> subprocess.CompletedProcess:
-    cmd = snakemake_command(workdir, *args, configfile=configfile)
+                  check: bool = True, snakefile: Path = REPO / "Snakefile") -> subprocess.CompletedProcess:
+    cmd = snakemake_command(workdir, *args, configfile=configfile, snakefile=snakefile)
     proc = subprocess.run(cmd, cwd=workdir, env=snakemake_env(), capture_output=True, text=True)
     if check and proc.returncode != 0:
         raise AssertionError(f"snakemake failed ({proc.returncode}):\n{proc.stdout[-4000:]}\n{proc.stderr[-6000:]}")

@@ -18,16 +18,17 @@ PACKAGES = ("ftlib", "fairseq_plugin")
 PLUGIN_MARK = "fairseq_plugin"
 
 
-def module_file(name: str) -> Path | None:
-    """The file of a project module (``ftlib.core.stats`` -> scripts/ftlib/core/stats.py)."""
-    base = SCRIPTS.joinpath(*name.split("."))
+def module_file(name: str, root: Path = SCRIPTS) -> Path | None:
+    """The file of a project module (``ftlib.core.stats`` -> scripts/ftlib/core/stats.py) under
+    ``root`` (a tree's scripts/: a copy of the tree resolves its own modules)."""
+    base = root.joinpath(*name.split("."))
     for candidate in (base.with_suffix(".py"), base / "__init__.py"):
         if candidate.is_file():
             return candidate
     return None
 
 
-def imported_modules(path: Path) -> set[str]:
+def imported_modules(path: Path, root: Path = SCRIPTS) -> set[str]:
     """The project modules one file imports (absolute imports of ftlib / fairseq_plugin, their
     parent packages, and ``from pkg import module`` where module is a submodule)."""
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
@@ -44,28 +45,29 @@ def imported_modules(path: Path) -> set[str]:
                 parts = name.split(".")
                 names.update(".".join(parts[:i]) for i in range(1, len(parts) + 1))
     if PLUGIN_MARK in path.read_text(encoding="utf-8") and path.parent.name != PLUGIN_MARK:
-        names.update(f"{PLUGIN_MARK}.{p.stem}" for p in (SCRIPTS / PLUGIN_MARK).glob("*.py"))
-    return {n for n in names if module_file(n) is not None}
+        names.update(f"{PLUGIN_MARK}.{p.stem}" for p in (root / PLUGIN_MARK).glob("*.py"))
+    return {n for n in names if module_file(n, root) is not None}
 
 
 @lru_cache(maxsize=None)
-def dependencies(script: str) -> tuple[Path, ...]:
-    """The script and every project file it reaches through imports, sorted."""
+def dependencies(script: str, root: Path = SCRIPTS) -> tuple[Path, ...]:
+    """The script and every project file it reaches through imports (modules under ``root``), sorted."""
     start = Path(script).resolve()
     seen, todo = {start}, [start]
     while todo:
-        for name in imported_modules(todo.pop()):
-            file = module_file(name).resolve()
+        for name in imported_modules(todo.pop(), root):
+            file = module_file(name, root).resolve()
             if file not in seen:
                 seen.add(file)
                 todo.append(file)
     return tuple(sorted(seen))
 
 
-def code_digest(script) -> str:
+def code_digest(script, root: Path = SCRIPTS) -> str:
     """sha256 (12 hex digits) of the contents of the script and the project modules it imports,
     each with its path relative to scripts/: content decides, not mtime."""
     digest = hashlib.sha256()
-    for file in dependencies(str(script)):
-        digest.update(str(file.relative_to(SCRIPTS)).encode() + b"\0" + file.read_bytes() + b"\0")
+    root = Path(root).resolve()
+    for file in dependencies(str(script), root):
+        digest.update(str(file.relative_to(root)).encode() + b"\0" + file.read_bytes() + b"\0")
     return digest.hexdigest()[:12]
