@@ -23,7 +23,7 @@ run: setup
 	snakemake --cores $(CORES) all
 
 test: setup
-	pytest -v -rs tests
+	pytest -v -rs --durations=15 tests
 
 # Redo one seed's fine-tuning and re-aggregate the report, nothing else.
 rerun-seed: setup

@@ -93,8 +93,11 @@ def local_slurm():
         reason = f"a local SLURM could not be started: {(proc.stderr or proc.stdout).strip()[-300:]}"
         print(f"SKIP SLURM test: {reason}")
         pytest.skip(reason)
+    conf = subprocess.run(["bash", str(LOCAL_SLURM), "conf"], capture_output=True, text=True).stdout.strip()
     yield
     subprocess.run(["bash", str(LOCAL_SLURM), "stop"], capture_output=True, text=True)
+    # left behind, it made every later snakemake command wait ~9 s (the executor plugin's scontrol)
+    assert not Path(conf).exists(), f"{conf} left behind by local_slurm.sh stop"
 
 
 def slurm_job_ids(workdir: Path) -> dict:

@@ -90,6 +90,10 @@ stop() {
         rm -f "$pidfile"
     done
     sleep 1
+    # Our config left behind makes every `scontrol show config` wait ~9 s for a controller that is
+    # gone, and the SLURM executor plugin runs it whenever Snakemake starts (then ~11 s instead of
+    # ~3 s per snakemake command, on every later run of this machine): remove what we wrote.
+    if [ -f "$CONF" ] && grep -qx "$MARK" "$CONF"; then rm -f "$CONF"; fi
     echo "local_slurm: stopped"
 }
 
