@@ -51,7 +51,7 @@ rule benchmark_experiment:
             m: peft_recipe_values("real", m) for m in config["peft"]["real"]["methods"]
         },
         peft_specs=config["peft"]["methods"],
-        bloom_shape=config["bloom"]["reference_model"],
+        bloom_shape=config["peft"]["architectures"][config["bloom"]["reference_model"]],
         bloom_lora=config["bloom"]["lora"],
         bloom_quantization=config["bloom"]["quantization"],
         bloom_train=config["bloom"]["real"]["train"],

@@ -82,7 +82,9 @@ rule count_bloom_parameters:
         mem_mb=attempt_scaled(3000),
         runtime=attempt_scaled(5),
     params:
-        reference_shape=config["bloom"]["reference_model"],
+        reference_shape=config["peft"]["architectures"][
+            config["bloom"]["reference_model"]
+        ],
         lora=config["bloom"]["lora"],
     script:
         "../scripts/bloom/count_bloom_parameters.py"

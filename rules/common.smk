@@ -29,6 +29,8 @@ from ftlib.core.code_digest import code_digest
 from ftlib.core.errors import InputError
 from ftlib.data.task_sources import check_folder_task
 from ftlib.data.tasks import SheetError, archive_name, is_archive, load_tasks, select
+from ftlib.models.sheet import load_models, model_for
+from ftlib.peft.registry import UnknownKind, check_methods
 
 # A killed run's lock would stop the README's command until `snakemake --unlock`: removed here,
 # before Snakemake takes its lock, when provably stale (ftlib/core/workflow_lock.py); the killed
@@ -73,13 +75,17 @@ def recipe_values(mode, num_classes=2, **overrides):
     return {**config["finetune"][mode], "num_classes": num_classes, **overrides}
 
 
-def peft_recipe_values(mode, method, num_classes=2):
+def peft_recipe_values(mode, method, num_classes=2, task=None):
     """A PEFT method's recipe values: the mode's finetune block, then the overrides of
-    peft.<mode>.hp, `all` first, then the method's."""
-    overrides = config["peft"][mode]["hp"]
-    return recipe_values(
-        mode, num_classes, **overrides.get("all", {}), **overrides.get(method, {})
-    )
+    peft.<mode>.hp, `all` first, then the method's, then those of the task (peft.<mode>.task_hp).
+    """
+    peft = config["peft"][mode]
+    layers = [peft["hp"]] + [peft.get("task_hp", {}).get(task, {})] * (task is not None)
+    values = {}
+    for overrides in layers:  # a method's value replaces the same key's under `all`
+        values.update(overrides.get("all", {}))
+        values.update(overrides.get(method, {}))
+    return recipe_values(mode, num_classes, **values)
 
 
 def sweep_space(mode):
@@ -109,13 +115,24 @@ def check_recipes():
             raise WorkflowError(
                 f"config: peft.{mode}.methods: {', '.join(unknown)} not defined in peft.methods"
             )
-        unused = sorted(set(peft.get("hp", {})) - {"all", *config["peft"]["methods"]})
-        if unused:  # a misspelt method would have its overrides silently never applied
-            raise WorkflowError(
-                f"config: peft.{mode}.hp: {', '.join(unused)} not defined in peft.methods"
-            )
+        hp_blocks = {f"peft.{mode}.hp": peft.get("hp", {})} | {
+            f"peft.{mode}.task_hp.{task}": block
+            for task, block in peft.get("task_hp", {}).items()
+        }
+        for where, block in hp_blocks.items():
+            unused = sorted(set(block) - {"all", *config["peft"]["methods"]})
+            if (
+                unused
+            ):  # a misspelt method would have its overrides silently never applied
+                raise WorkflowError(
+                    f"config: {where}: {', '.join(unused)} not defined in peft.methods"
+                )
         for method in peft.get("methods", []):
             recipes[f"peft.{mode}.hp.{method}"] = peft_recipe_values(mode, method)
+            for task in peft.get("task_hp", {}):
+                recipes[f"peft.{mode}.task_hp.{task}.{method}"] = peft_recipe_values(
+                    mode, method, task=task
+                )
         space = sweep_space(mode)  # every setting of the sweep
         for setting, row in zip(
             space.instance_patterns, space.dataframe.to_dict("records")
@@ -137,6 +154,16 @@ def check_recipes():
 
 
 check_recipes()
+try:  # every method names a registered kind (scripts/ftlib/peft/methods/) with the keys it takes
+    check_methods(config["peft"]["methods"])
+except UnknownKind as error:
+    raise WorkflowError(f"config: {error}") from None
+for _key in ("accuracy", "counts"):  # a study's rows name methods of peft.methods
+    for _row in config["peft"].get("study", {}).get(_key, []):
+        if _row["method"] not in config["peft"]["methods"]:
+            raise WorkflowError(
+                f"config: peft.study.{_key}: method {_row['method']} is not in peft.methods"
+            )
 
 # Where the training and evaluation jobs run (resolved inside each job, on its node).
 PLACEMENT = {"device": config["device"], "precision": config["precision"]}
@@ -368,6 +395,30 @@ def task_mode(wildcards):
     return TASKS[wildcards.task].mode
 
 
+# The model sheet (config/models.yaml and the other sheets of model_sheets): the models the PEFT
+# branch can fine-tune; peft.model picks one for every task (auto: the task's own checkpoint).
+try:
+    MODELS = load_models(
+        [repo_path(p) for p in config["model_sheets"]],
+        Path(workflow.basedir) / "config" / "models.schema.yaml",
+    )
+    PEFT_MODELS = {
+        t: model_for(MODELS, config["peft"]["model"], t, TASKS[t].mode)
+        for t in RUN_TASKS
+    }
+except SheetError as error:
+    raise WorkflowError(str(error)) from None
+
+
+def peft_model(task):
+    """The model sheet entry the PEFT branch fine-tunes on ``task``."""
+    if task not in PEFT_MODELS:  # a task outside this run's, asked for by its path
+        PEFT_MODELS[task] = model_for(
+            MODELS, config["peft"]["model"], task, TASKS[task].mode
+        )
+    return PEFT_MODELS[task]
+
+
 def task_labels(wildcards):
     """The task's label set, in the classifier's output order."""
     return list(TASKS[wildcards.task].labels)
@@ -421,8 +472,9 @@ def branch_runs(task, branch):
         return sweep_runs(task)
     if branch == "peft":
         peft = config["peft"][TASKS[task].mode]
+        model = peft_model(task).name
         return [
-            f"runs/{task}/peft/{method}/seed{seed}"
+            f"runs/{task}/peft/{model}/{method}/seed{seed}"
             for method in peft["methods"]
             for seed in peft["seeds"]
         ]
@@ -433,18 +485,25 @@ def branch_runs(task, branch):
     ]
 
 
+# The branches `all` runs (config key branches; a study preset runs the PEFT branch alone).
+BRANCHES = config["branches"]
+
+
+def classifier_branches():
+    return [b for b in ("fairseq", "hf", "peft") if b in BRANCHES]
+
+
 def training_runs(task):
     """The run folders of every training run of `all` on the task but BLOOM's."""
     return [
-        run for branch in ("fairseq", "hf", "peft") for run in branch_runs(task, branch)
+        run for branch in classifier_branches() for run in branch_runs(task, branch)
     ]
 
 
 def all_run_records(wildcards):
     """run.json of every training run of `all` on the task (and the BLOOM run of its mode)."""
-    return [f"{run}/run.json" for run in training_runs(wildcards.task)] + [
-        f"runs/{task_mode(wildcards)}/bloom/run.json"
-    ]
+    bloom = [f"runs/{task_mode(wildcards)}/bloom/run.json"] * ("bloom" in BRANCHES)
+    return [f"{run}/run.json" for run in training_runs(wildcards.task)] + bloom
 
 
 def branch_run_records(wildcards):
@@ -474,19 +533,25 @@ RUN_FILES = ["metrics.json", "run.json", "predictions.tsv"]
 def task_targets(task):
     """What `snakemake all` builds for one task: each branch's report (branches add theirs
     here), the table of every run and the statistics, and every run's own files."""
-    return [
-        fairseq_report(task),
-        comparison_report(task),
-        peft_report(task),
-        f"reports/{task}/runs.csv",
-        f"reports/{task}/statistics.md",
-    ] + [f"{run}/{name}" for run in training_runs(task) for name in RUN_FILES]
+    reports = {
+        fairseq_report(task): "fairseq" in BRANCHES,
+        comparison_report(task): {"fairseq", "hf"} <= set(BRANCHES),
+        peft_report(task): "peft" in BRANCHES,
+    }
+    return (
+        [path for path, wanted in reports.items() if wanted]
+        + [
+            f"reports/{task}/runs.csv",
+            f"reports/{task}/statistics.md",
+        ]
+        + [f"{run}/{name}" for run in training_runs(task) for name in RUN_FILES]
+    )
 
 
 def all_targets(tasks):
     """Every task's targets, the BLOOM report of each mode among them, and with several tasks
     the summary across them."""
-    modes = dict.fromkeys(TASKS[t].mode for t in tasks)
+    modes = dict.fromkeys(TASKS[t].mode for t in tasks) if "bloom" in BRANCHES else {}
     summary = ["reports/summary.md"] if len(tasks) > 1 else []
     return (
         [path for t in tasks for path in task_targets(t)]

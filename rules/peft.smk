@@ -1,15 +1,37 @@
 # Parameter-efficient fine-tuning: every method of config peft.methods on the same task, the same
-# HuggingFace checkpoint and the same seeds, one job per (method, seed), so that
-#   snakemake --cores 2 runs/demo/peft/lora_q_r4/seed0/metrics.json  (runs/<task>/...)
-# reruns that one alone; then the exact parameter accounting and the comparison report.
+# model (peft.model, a name of the model sheet config/models.yaml) and the same seeds, one job per
+# (method, seed), so that
+#   snakemake --cores 2 runs/demo/peft/demo-roberta/lora_q_r4/seed0/metrics.json
+# (runs/<task>/peft/<model>/...) reruns that one alone; then the exact parameter accounting and
+# the comparison report.
 
 
 include: "helpers/peft.smk"
 
 
+rule download_hf_model:
+    output:
+        directory("models/hub/{model}"),
+    log:
+        "logs/download_hf_model/{model}.log",
+    wildcard_constraints:
+        model=names_pattern([m.name for m in MODELS.values() if m.source_kind == "hub"]),
+    conda:
+        "../envs/fairseq.yaml"
+    threads: config["threads"]["light"]
+    resources:
+        mem_mb=attempt_scaled(2000),
+        runtime=attempt_scaled(60),
+    params:
+        repo_id=lambda wildcards: MODELS[wildcards.model].source["hub"],
+        revision=lambda wildcards: MODELS[wildcards.model].source.get("revision"),
+    script:
+        "../scripts/peft/download_hf_model.py"
+
+
 rule count_peft_parameters:
     input:
-        model=hf_model(),
+        model=peft_model_folder,
     output:
         "reports/{task}/peft_parameters.json",
     log:
@@ -21,30 +43,36 @@ rule count_peft_parameters:
         mem_mb=attempt_scaled(3000),
         runtime=attempt_scaled(10),
     params:
-        methods=config["peft"]["methods"],
+        methods=run_method_specs,
+        all_methods=config["peft"]["methods"],
         architectures=config["peft"]["architectures"],
         num_labels=lambda wildcards: len(task_labels(wildcards)),
+        model=lambda wildcards: peft_model(wildcards.task).name,
+        study=config["peft"].get("study", {}),
     script:
         "../scripts/peft/count_peft_parameters.py"
 
 
 rule finetune_peft:
     input:
-        model=hf_model(),
+        model=peft_model_folder,
         train=jsonl_split("train"),
         valid=jsonl_split("valid"),
         test=jsonl_split("test"),
     output:
-        metrics="runs/{task}/peft/{method}/seed{seed}/metrics.json",
-        tensorboard=directory("runs/{task}/peft/{method}/seed{seed}/tensorboard"),
-        predictions="runs/{task}/peft/{method}/seed{seed}/predictions.tsv",
-        record="runs/{task}/peft/{method}/seed{seed}/run.json",
+        metrics="runs/{task}/peft/{model}/{method}/seed{seed}/metrics.json",
+        tensorboard=directory(
+            "runs/{task}/peft/{model}/{method}/seed{seed}/tensorboard"
+        ),
+        predictions="runs/{task}/peft/{model}/{method}/seed{seed}/predictions.tsv",
+        record="runs/{task}/peft/{model}/{method}/seed{seed}/run.json",
     log:
-        "logs/{task}/finetune_peft/{method}_seed{seed}.log",
+        "logs/{task}/finetune_peft/{model}/{method}_seed{seed}.log",
     benchmark:
-        "benchmarks/{task}/finetune_peft/{method}_seed{seed}.tsv"
+        "benchmarks/{task}/finetune_peft/{model}/{method}_seed{seed}.tsv"
     wildcard_constraints:
-        method="|".join(config["peft"]["methods"]),
+        method=names_pattern(config["peft"]["methods"]),
+        model=names_pattern(MODELS),
     conda:
         "../envs/fairseq.yaml"
     threads: config["threads"]["train"]
@@ -96,5 +124,8 @@ rule report_peft:
         task=task_info,
         specs=config["peft"]["methods"],
         labels=task_labels,
+        model=lambda wildcards: peft_model(wildcards.task).name,
+        study=config["peft"].get("study", {}),
+        run_tasks=RUN_TASKS,
     script:
         "../scripts/peft/report_peft.py"

@@ -32,7 +32,9 @@ use rule gather_runs as gather_branch_runs with:
 rule report_statistics:
     input:
         runs=rules.gather_runs.output[0],
-        predictions=branch_predictions("fairseq", "hf", "peft"),
+        predictions=lambda wildcards: branch_predictions(*classifier_branches())(
+            wildcards
+        ),
     output:
         report(
             "reports/{task}/statistics.md",

@@ -14,13 +14,14 @@ from ftlib.bloom.data import demo_pretraining_documents, read_faq, split_faq, to
 from ftlib.accounting.bloom import account, formulas
 from ftlib.core.errors import InputError
 
-CONFIG = yaml.safe_load((REPO / "config/config.yaml").read_text())["bloom"]
+FULL_CONFIG = yaml.safe_load((REPO / "config/config.yaml").read_text())
+CONFIG = FULL_CONFIG["bloom"]
 LORA = CONFIG["lora"]
 
 
 def test_bloom_560m_counts_from_its_configuration_are_exact():
-    shape = CONFIG["reference_model"]
-    assert shape == {"vocab_size": 250880, "hidden_size": 1024, "n_layer": 24, "n_head": 16}
+    shape = FULL_CONFIG["peft"]["architectures"][CONFIG["reference_model"]]
+    assert shape == {"family": "bloom", "vocab_size": 250880, "hidden_size": 1024, "num_layers": 24, "num_heads": 16}
     row = account(shape, LORA)  # counted on the meta device; raises if a formula disagrees
     c = row["counted"]
     assert c["full"] == 559_214_592
@@ -224,10 +225,11 @@ def test_4bit_nf4_lora_on_cuda(tmp_path):
     if not torch.cuda.is_available():
         print("SKIPPED test_4bit_nf4_lora_on_cuda: CUDA is not available on this machine")
         pytest.skip("CUDA is not available: the 4-bit CUDA path (paged_adamw_8bit) needs a GPU")
-    from peft import get_peft_model, prepare_model_for_kbit_training
+    from peft import prepare_model_for_kbit_training
     from transformers import BloomConfig, BloomForCausalLM
 
-    from ftlib.bloom.model import four_bit_support, load_base, lora_config
+    from ftlib.bloom.model import four_bit_support, load_base
+    from ftlib.peft.methods import apply_method
     from ftlib.accounting.bloom import count
     from ftlib.bloom.train import choose_optimizer
 
@@ -237,7 +239,7 @@ def test_4bit_nf4_lora_on_cuda(tmp_path):
     BloomForCausalLM(BloomConfig(**shape)).save_pretrained(tmp_path / "tiny")
     model = load_base(str(tmp_path / "tiny"), True, CONFIG["quantization"])
     assert type(model.transformer.h[0].self_attention.query_key_value).__name__ == "Linear4bit"
-    model = get_peft_model(prepare_model_for_kbit_training(model), lora_config(LORA))
+    model = apply_method(prepare_model_for_kbit_training(model), {"kind": "lora", **LORA})
     assert count(model)[0] == formulas(shape, LORA)["lora_trainable"]
     assert choose_optimizer("paged_adamw_8bit") == "paged_adamw_8bit"
     x = torch.randint(0, 512, (1, 16), device="cuda")

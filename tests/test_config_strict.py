@@ -15,6 +15,12 @@ CASES = [
     ("finetune:\n  demo: {lr: -1}\n", "config: finetune.demo.lr: -1 is less than or equal to the minimum of 0"),
     ("peft:\n  demo:\n    hp:\n      bitfitt: {lr: 1.0e-3}\n", "config: peft.demo.hp: bitfitt not defined in peft.methods"),
     ("peft:\n  demo:\n    methods: [full, lora9]\n", "config: peft.demo.methods: lora9 not defined in peft.methods"),
+    ("peft:\n  real:\n    task_hp:\n      sst2:\n        bitfitt: {lr: 1.0e-3}\n",
+     "config: peft.real.task_hp.sst2: bitfitt not defined in peft.methods"),
+    ("peft:\n  model: gpt5\n", "config: peft.model: gpt5 is not in the model sheets (known: demo-roberta, "
+     "roberta-small-fr, bert-base-uncased, roberta-base, t5-small, camembert-base)"),
+    ("peft:\n  model: roberta-small-fr\n", "config: peft.model: roberta-small-fr is the real checkpoint, converted "
+     "on its own mode's tasks; task demo runs in mode demo"),
     ("tasks: [demo, cls-bookz]\n", "config: tasks: cls-bookz not in the task sheet (known: demo, cls-books, cls-dvd, cls-music, demo-pairs, mrpc, rte, sst2)"),
     ("finetune:\n  demo: {num_classes: 3}\n",
      "config: finetune.demo: Additional properties are not allowed ('num_classes' was unexpected)"),

@@ -92,11 +92,12 @@ def test_fairseq_and_hf_lr_curves_agree_on_the_gpu(demo, tmp_path):
 
 def test_the_4bit_bloom_path_takes_real_paged_adamw_8bit_steps(tmp_path):
     import yaml
-    from peft import get_peft_model, prepare_model_for_kbit_training
+    from peft import prepare_model_for_kbit_training
     from transformers import BloomForCausalLM
 
     from ftlib.bloom.data import read_faq, split_faq, training_text
-    from ftlib.bloom.model import four_bit_support, load_base, lora_config, tiny_bloom_config, train_tokenizer
+    from ftlib.bloom.model import four_bit_support, load_base, tiny_bloom_config, train_tokenizer
+    from ftlib.peft.methods import apply_method
     from ftlib.bloom.train import encode_pairs, heldout_loss, lora_finetune
 
     repo = CONFIGS.parent.parent
@@ -112,9 +113,9 @@ def test_the_4bit_bloom_path_takes_real_paged_adamw_8bit_steps(tmp_path):
     model = load_base(str(tmp_path / "tiny"), True, cfg["quantization"], cuda=True)
     assert type(model.transformer.h[0].self_attention.query_key_value).__name__ == "Linear4bit"
     assert next(model.parameters()).device.type == "cuda"
-    model = get_peft_model(prepare_model_for_kbit_training(model, use_gradient_checkpointing=True,
-                                                           gradient_checkpointing_kwargs={"use_reentrant": False}),
-                           lora_config(cfg["lora"]))
+    model = apply_method(prepare_model_for_kbit_training(model, use_gradient_checkpointing=True,
+                                                         gradient_checkpointing_kwargs={"use_reentrant": False}),
+                         {"kind": "lora", **cfg["lora"]})
     train = encode_pairs(tokenizer, train_pairs, 128, "train")
     heldout = encode_pairs(tokenizer, heldout_pairs, 128, "heldout")
     before = heldout_loss(model, heldout)

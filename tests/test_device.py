@@ -70,7 +70,7 @@ def test_a_precision_the_cpu_cannot_use_stops_the_workflow_before_any_job(tmp_pa
 
 
 def test_runs_record_where_they_trained(demo_run):
-    for run in ("fairseq/pretrained/seed0", "peft/bitfit/seed0", "hf/scratch/seed0"):
+    for run in ("fairseq/pretrained/seed0", "peft/demo-roberta/bitfit/seed0", "hf/scratch/seed0"):
         metrics = json.loads((demo_run / f"runs/demo/{run}/metrics.json").read_text())
         assert (metrics["device"], metrics["precision"]) == ("cpu", "fp32") and metrics["device_name"], run
     table = (demo_run / "reports/demo/fairseq_runs.tsv").read_text().splitlines()
@@ -87,7 +87,7 @@ def test_a_job_asked_for_a_gpu_it_does_not_have_fails_in_one_line(demo_run, tmp_
     work = make_workdir(tmp_path / "work")
     for path in ("models/demo/hf_pretrained", "data/demo/jsonl"):
         shutil.copytree(demo_run / path, work / path)
-    target = "runs/demo/peft/bitfit/seed0/metrics.json"
+    target = "runs/demo/peft/demo-roberta/bitfit/seed0/metrics.json"
     proc = run_snakemake(work, target, "--allowed-rules", "finetune_peft", "--config", "device=cuda", check=False)
     assert proc.returncode != 0
     assert any("config/config.yaml: device: cuda requested, but torch sees no GPU" in line

@@ -34,14 +34,14 @@ def test_peft_report_numbers_come_from_the_runs_own_logs(demo_run):
              "lora_q_r4": {"kind": "lora", "r": 4, "alpha": 8, "target_modules": ["query"]}}
     for row in rows:
         method = row["method"]
-        run = demo_run / f"runs/demo/peft/{method}/seed0"
+        run = demo_run / f"runs/demo/peft/demo-roberta/{method}/seed0"
         valid, test = logged_accuracies(run / "tensorboard", "valid"), logged_accuracies(run / "tensorboard", "test")
         assert len(valid) == len(test) == 2  # 2 epochs
         best = max(i for i, v in enumerate(valid) if v == max(valid))  # ties: the later epoch
         assert float(row["best_valid_accuracy"]) == valid[best] and float(row["test_accuracy"]) == test[best]
         assert f"| {method} | 0 | {best + 1} | {valid[best]:.1f} | {test[best]:.1f} |" in report
         # the job's text log says the same, epoch by epoch, and names the trainable count
-        log = (demo_run / f"logs/demo/finetune_peft/{method}_seed0.log").read_text()
+        log = (demo_run / f"logs/demo/finetune_peft/demo-roberta/{method}_seed0.log").read_text()
         logged = [float(x) for x in re.findall(r"epoch \d+ update \d+: test accuracy ([\d.]+)", log)]
         assert logged == test
         trainable = int(re.search(r"trainable ([\d,]+) of", log).group(1).replace(",", ""))

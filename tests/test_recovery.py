@@ -60,7 +60,7 @@ CASES = {  # run: (rule, log name, when to kill, config)
     "fairseq/pretrained": ("finetune_fairseq", "pretrained_seed0", FAIRSEQ_SAVED, LONGER),
     "fairseq/scratch": ("finetune_fairseq", "scratch_seed0", FAIRSEQ_SAVED, TUNED),  # the shipped levers
     "hf/pretrained": ("finetune_hf", "pretrained_seed0", TRAINER_SAVED, LONGER),
-    "peft/lora_q_r4": ("finetune_peft", "lora_q_r4_seed0", TRAINER_SAVED, PEFT_LONGER),
+    "peft/demo-roberta/lora_q_r4": ("finetune_peft", "demo-roberta/lora_q_r4_seed0", TRAINER_SAVED, PEFT_LONGER),
 }
 
 

@@ -230,7 +230,7 @@ def test_a_pair_task_defined_only_in_a_test_sheet_runs_through_every_branch(demo
     assert "pretrain_demo_mlm" not in dry  # one checkpoint per mode, already there
     run_snakemake(work, *targets, "--configfile", str(CONFIGS_DEMO), str(config), configfile=None)
     for branch, run in [("fairseq", "pretrained"), ("fairseq", "scratch"), ("hf", "pretrained"),
-                        ("peft", "bitfit"), ("peft", "lora_q_r4")]:
+                        ("peft", "demo-roberta/bitfit"), ("peft", "demo-roberta/lora_q_r4")]:
         metrics = json.loads((work / f"runs/mes-paires/{branch}/{run}/seed0/metrics.json").read_text())
         assert 0 <= metrics["test_accuracy"] <= 100
         gold = {line.split("\t")[1] for line in

@@ -22,7 +22,9 @@ sys.path.insert(0, str(REPO / "scripts"))
 from ftlib.core.tables import markdown_table  # noqa: E402
 
 SCHEMA, CONFIG, README = REPO / "config/schema.yaml", REPO / "config/config.yaml", REPO / "config/README.md"
-SHEET, SHEET_SCHEMA = REPO / "config/tasks.yaml", REPO / "config/tasks.schema.yaml"
+# (entries key, what one entry is, config key that picks entries): the task sheet and the model sheet
+SHEETS = [("tasks", "task", "`tasks` picks which entries a run takes"),
+          ("models", "model", "`peft.model` picks the one the PEFT branch fine-tunes")]
 HEADER = ["key", "type", "default", "meaning"]
 NAME = "<name>"
 ABSENT = object()  # no value at this path in config.yaml
@@ -168,15 +170,16 @@ def render(schema: dict, config: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render_sheet(schema: dict, sheet: dict) -> str:
-    """The task sheet's section: every key of an entry (`<task>.key`), the entries' names."""
-    entry = schema["properties"]["tasks"]["items"]
-    names = ", ".join(f"`{t['name']}`" for t in sheet["tasks"])
-    lines = ["", "## The task sheet (`config/tasks.yaml`)", "",
-             "One entry per task (a list under `tasks:`), validated against `config/tasks.schema.yaml` at "
-             f"start-up; config key `tasks` picks which entries a run takes. Entries shipped: {names}. "
-             "`<task>` stands for one entry; the default column is empty (each entry gives its own).", ""]
-    lines += table(rows(entry, "<task>", ABSENT, True, schema)[1:])
+def render_sheet(schema: dict, sheet: dict, key: str, noun: str, picks: str) -> str:
+    """A sheet's section (the task sheet, the model sheet): every key of an entry (`<task>.key`),
+    the entries' names."""
+    entry = schema["properties"][key]["items"]
+    names = ", ".join(f"`{t['name']}`" for t in sheet[key])
+    lines = ["", f"## The {noun} sheet (`config/{key}.yaml`)", "",
+             f"One entry per {noun} (a list under `{key}:`), validated against `config/{key}.schema.yaml` at "
+             f"start-up; config key {picks}. Entries shipped: {names}. "
+             f"`<{noun}>` stands for one entry; the default column is empty (each entry gives its own).", ""]
+    lines += table(rows(entry, f"<{noun}>", ABSENT, True, schema)[1:])
     return "\n".join(lines) + "\n"
 
 
@@ -186,7 +189,9 @@ def main(argv=None) -> int:
                         help="write nothing; exit 1 when config/README.md differs from what would be written")
     args = parser.parse_args(argv)
     text = render(yaml.safe_load(SCHEMA.read_text()), yaml.safe_load(CONFIG.read_text()))
-    text += render_sheet(yaml.safe_load(SHEET_SCHEMA.read_text()), yaml.safe_load(SHEET.read_text()))
+    for key, noun, picks in SHEETS:
+        text += render_sheet(yaml.safe_load((REPO / f"config/{key}.schema.yaml").read_text()),
+                             yaml.safe_load((REPO / f"config/{key}.yaml").read_text()), key, noun, picks)
     if args.check:
         if not README.is_file() or README.read_text() != text:
             print(f"ERROR: {README.relative_to(REPO)}: out of date; run make config-docs", file=sys.stderr)

@@ -3,8 +3,23 @@
 
 def peft_hp(wildcards):
     return peft_recipe_values(
-        task_mode(wildcards), wildcards.method, len(TASKS[wildcards.task].labels)
+        task_mode(wildcards),
+        wildcards.method,
+        len(TASKS[wildcards.task].labels),
+        wildcards.task,
     )
+
+
+def peft_model_folder(wildcards):
+    """The folder of the model the PEFT branch fine-tunes on the task: the run's (wildcard
+    model), else the one peft.model gives the task."""
+    if "model" not in wildcards.keys():
+        return peft_model(wildcards.task).folder(wildcards.task)
+    try:
+        model = model_for(MODELS, wildcards.model, wildcards.task, task_mode(wildcards))
+    except SheetError as error:
+        raise WorkflowError(str(error)) from None
+    return model.folder(wildcards.task)
 
 
 def peft_method_spec(wildcards):
@@ -18,3 +33,9 @@ def peft_setting(key):
 
 def peft_report(task):
     return f"reports/{task}/peft_report.md"
+
+
+def run_method_specs(wildcards):
+    """The methods the task's PEFT runs use (peft.<mode>.methods), by name, in report order."""
+    names = config["peft"][task_mode(wildcards)]["methods"]
+    return {name: config["peft"]["methods"][name] for name in names}

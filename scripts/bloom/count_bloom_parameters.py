@@ -13,7 +13,8 @@ def main():
     rows = {"bloom-560m": account(snakemake.params.reference_shape, lora)}
     if snakemake.input.get("base"):
         cfg = json.loads((Path(snakemake.input.base) / "config.json").read_text())
-        shape = {k: cfg[k] for k in ("vocab_size", "hidden_size", "n_layer", "n_head")}
+        shape = {"vocab_size": cfg["vocab_size"], "hidden_size": cfg["hidden_size"],
+                 "num_layers": cfg["n_layer"], "num_heads": cfg["n_head"]}
         rows["demo"] = account(shape, lora)
     for name, row in rows.items():
         for kind, line in row["lines"].items():

@@ -5,12 +5,12 @@ import tempfile
 import time
 
 from ftlib.bloom.data import read_jsonl, token_f1
-from ftlib.bloom.model import four_bit_support, load_base, lora_config
+from ftlib.bloom.model import four_bit_support, load_base
 from ftlib.accounting.bloom import count, describe
 from ftlib.bloom.train import encode_pairs, generate_answers, heldout_loss, lora_finetune, perplexity
 from ftlib.core.device import resolve
 from ftlib.core.errors import InputError, run_step
-from ftlib.core.proc import peak_rss_mb
+from ftlib.core.memory import peak_rss_mb
 from ftlib.core.run_record import run_record
 from ftlib.core.seeding import seed_everything
 from ftlib.core.textio import write_json
@@ -51,6 +51,48 @@ def answer_scores(answers: list[dict]) -> dict:
             "distinct_answers": len({" ".join(a["answer"].split()) for a in answers})}
 
 
+def base_path(q: dict, cuda: bool) -> tuple[bool, str]:
+    """Whether the base loads in 4 bits here, and the path in words (said in the log and report)."""
+    quantize, why = (False, "disabled in config (bloom.quantization.load_in_4bit: false)")
+    if q["load_in_4bit"]:
+        quantize, why = four_bit_support(cuda)
+    if quantize:
+        return True, f"4-bit NF4 base ({why}; double quant {q['double_quant']}, {q['compute_dtype']} compute)"
+    say(f"4-bit loading not available: {why}; training the same LoRA on the unquantized base")
+    return False, "unquantized fp32 base"
+
+
+def evaluate(stage: str, model, tokenizer, heldout, heldout_pairs, max_new_tokens: int) -> dict:
+    """Held-out loss, greedy answers and their scores (EOS rate, distinct answers, token F1)."""
+    result = {"heldout_loss": heldout_loss(model, heldout)}
+    result["answers"] = generate_answers(model, tokenizer, heldout_pairs, max_new_tokens)
+    result.update(answer_scores(result["answers"]))
+    say(f"{stage}: held-out loss {result['heldout_loss']:.3f}, EOS rate {result['eos_rate']:.0%}, "
+        f"{result['distinct_answers']} distinct answers, token F1 {result['token_f1']:.3f}")
+    return result
+
+
+def add_lora(model, quantize: bool, lora: dict):
+    """The base prepared for k-bit training when quantized, with the LoRA method of the registry."""
+    from peft import prepare_model_for_kbit_training
+
+    from ftlib.peft.methods import apply_method
+
+    if quantize:
+        # non-reentrant checkpointing: the reentrant kind's recomputation trips over
+        # bitsandbytes' in-place bias add on CPU ("a view of a leaf Variable ... in-place")
+        model = prepare_model_for_kbit_training(
+            model, use_gradient_checkpointing=True, gradient_checkpointing_kwargs={"use_reentrant": False})
+    return apply_method(model, {"kind": "lora", **lora})
+
+
+def paraphrased(train_pairs, heldout_pairs) -> list:
+    """Held-out questions whose reference answer is also a training answer: paraphrases of a
+    training question (as a real FAQ's questions may be)."""
+    train_answers = {" ".join(pair["answer"].split()) for pair in train_pairs}
+    return [pair["index"] for pair in heldout_pairs if " ".join(pair["answer"].split()) in train_answers]
+
+
 def main():
     start = time.time()
     torch.set_num_threads(snakemake.threads)
@@ -67,56 +109,31 @@ def main():
     train = encode_pairs(tokenizer, train_pairs, p.max_length, snakemake.input.train)
     heldout = encode_pairs(tokenizer, heldout_pairs, p.max_length, snakemake.input.heldout)
 
-    quantize, why = (False, "disabled in config (bloom.quantization.load_in_4bit: false)")
-    if q["load_in_4bit"]:
-        quantize, why = four_bit_support(cuda)
-    if quantize:
-        path = f"4-bit NF4 base ({why}; double quant {q['double_quant']}, {q['compute_dtype']} compute)"
-    else:
-        path = "unquantized fp32 base"
-        say(f"4-bit loading not available: {why}; training the same LoRA on the unquantized base")
+    quantize, path = base_path(q, cuda)
     say(f"path: {path}")
     model = load_base(p.base, quantize, q, cuda)
     counts = {"loaded": count(model)}
     say(f"loaded base: {describe(*counts['loaded'])}")
 
     seed_everything(hp["seed"])
-    before = {"heldout_loss": heldout_loss(model, heldout)}
-    before["answers"] = generate_answers(model, tokenizer, heldout_pairs, p.max_new_tokens)
-    before.update(answer_scores(before["answers"]))
-    say(f"before: held-out loss {before['heldout_loss']:.3f}, EOS rate {before['eos_rate']:.0%}, "
-        f"{before['distinct_answers']} distinct answers, token F1 {before['token_f1']:.3f}")
-
-    from peft import get_peft_model, prepare_model_for_kbit_training
-    if quantize:
-        # non-reentrant checkpointing: the reentrant kind's recomputation trips over
-        # bitsandbytes' in-place bias add on CPU ("a view of a leaf Variable ... in-place")
-        model = prepare_model_for_kbit_training(
-            model, use_gradient_checkpointing=True, gradient_checkpointing_kwargs={"use_reentrant": False})
-    model = get_peft_model(model, lora_config(p.lora))
+    before = evaluate("before", model, tokenizer, heldout, heldout_pairs, p.max_new_tokens)
+    model = add_lora(model, quantize, p.lora)
     counts["lora"] = count(model)
     say(f"with LoRA: {describe(*counts['lora'])}")
 
     with tempfile.TemporaryDirectory() as scratch:  # Trainer's output_dir: nothing is saved there
         run = lora_finetune(model, tokenizer, train, heldout, hp, scratch, log=say, placement=placement)
-    after = {"heldout_loss": heldout_loss(model, heldout)}
-    after["answers"] = generate_answers(model, tokenizer, heldout_pairs, p.max_new_tokens)
-    after.update(answer_scores(after["answers"]))
-    say(f"after: held-out loss {after['heldout_loss']:.3f}, EOS rate {after['eos_rate']:.0%}, "
-        f"{after['distinct_answers']} distinct answers, token F1 {after['token_f1']:.3f}")
+    after = evaluate("after", model, tokenizer, heldout, heldout_pairs, p.max_new_tokens)
     model.save_pretrained(snakemake.output.adapter)
 
     for stage in (before, after):
         stage["heldout_perplexity"] = perplexity(stage["heldout_loss"])
-    # held-out questions whose reference answer is also a training answer: paraphrases of a
-    # training question (as a real FAQ's questions may be)
-    train_answers = {" ".join(pair["answer"].split()) for pair in train_pairs}
-    paraphrases = [pair["index"] for pair in heldout_pairs if " ".join(pair["answer"].split()) in train_answers]
     write_json(snakemake.output.generations, {"before": before["answers"], "after": after["answers"]})
     metrics = {
         "mode": snakemake.wildcards.mode, "base": p.base, "path": path, "quantized": quantize,
         "optimizer": run["optimizer"], "cuda": cuda, **placement.record(),
-        "n_train": len(train), "n_heldout": len(heldout), "heldout_answer_in_training": paraphrases,
+        "n_train": len(train), "n_heldout": len(heldout),
+        "heldout_answer_in_training": paraphrased(train_pairs, heldout_pairs),
         "train_tokens": sum(len(e["input_ids"]) for e in train),
         "heldout_answer_tokens": sum(answer_tokens(tokenizer, p) for p in heldout_pairs),
         "max_new_tokens": p.max_new_tokens,

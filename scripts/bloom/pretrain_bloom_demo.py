@@ -8,7 +8,7 @@ from pathlib import Path
 from ftlib.bloom.data import demo_pretraining_documents, read_jsonl
 from ftlib.bloom.model import document_stream, pretrain_causal_lm, tiny_bloom_config, train_tokenizer
 from ftlib.core.errors import run_step
-from ftlib.core.proc import peak_rss_mb
+from ftlib.core.memory import peak_rss_mb
 from ftlib.core.seeding import seed_everything
 from ftlib.core.textio import write_json, write_lines
 

@@ -45,7 +45,7 @@ def paraphrase_note(m) -> str:
 def count_rows(name, row):
     c, f = row["counted"], row["formula"]
     s = row["shape"]
-    return [[name, f"V={s['vocab_size']:,}, h={s['hidden_size']}, L={s['n_layer']}", "full",
+    return [[name, f"V={s['vocab_size']:,}, h={s['hidden_size']}, L={s['num_layers']}", "full",
              f"{c['full']:,}", f"{f['full']:,}", f"`{row['lines']['full']}`"],
             [name, "", "4-bit packed", f"{c['all_4bit']:,} (trainable {c['trainable_4bit']:,})",
              f"{f['all_4bit']:,} ({f['trainable_4bit']:,})", f"`{row['lines']['4bit']}`"],
@@ -53,22 +53,17 @@ def count_rows(name, row):
              f"{f['all_4bit_lora']:,} ({f['lora_trainable']:,})", f"`{row['lines']['4bit_lora']}`"]]
 
 
-def main():
-    mode = snakemake.wildcards.mode
-    m = json.loads(Path(snakemake.input.metrics).read_text())
-    gens = json.loads(Path(snakemake.input.generations).read_text())
-    params = json.loads(Path(snakemake.input.parameters).read_text())
-    plot_bloom_losses(m["train_curve"], m["heldout_curve"], m["before"]["heldout_loss"], snakemake.output.plot,
-                      f"LoRA on {Path(m['base']).name} ({mode})")
-    write_lines(snakemake.output.answers, ["\t".join(["index", "question", "reference", "before", "after",
-                                                      "before_eos", "after_eos", "before_f1", "after_f1"])] + [
+def write_answers(path, gens) -> None:
+    """Every held-out question with its reference and both answers, as TSV."""
+    write_lines(path, ["\t".join(["index", "question", "reference", "before", "after",
+                                  "before_eos", "after_eos", "before_f1", "after_f1"])] + [
         "\t".join([str(b["index"]), cell(b["question"], 10**6), cell(b["reference"], 10**6), cell(b["answer"], 10**6),
                    cell(a["answer"], 10**6), str(b["ended_with_eos"]), str(a["ended_with_eos"]),
                    f"{b['token_f1']:.3f}", f"{a['token_f1']:.3f}"])
         for b, a in zip(gens["before"], gens["after"])])
 
-    hp, b, a = m["hp"], m["before"], m["after"]
-    n = m["n_heldout"]
+
+def intro_lines(mode: str) -> list[str]:
     lines = [f"# BLOOM QLoRA instruction tuning report ({mode})", ""]
     if mode == "demo":
         lines += ["Offline demo: a tiny Bloom (BloomConfig) with a byte-level BPE tokenizer, both built and "
@@ -80,31 +75,40 @@ def main():
                   "end of each document. So before tuning it writes French on and on (it does not stop after an "
                   "answer); the tuning teaches it the prompt format, which answer goes with which question, and "
                   "to stop (EOS after every training answer).", ""]
-    lines += ["## What ran", "",
-              f"- base: `{m['base']}`; **path: {m['path']}**",
-              f"- optimizer: `{m['optimizer']}` (config: `{hp['optim']}`), {hp['scheduler']} schedule, "
-              f"warmup ratio {hp['warmup_ratio']} ({m['warmup_steps']} steps), lr {hp['lr']}",
-              f"- {hp['max_steps']} optimizer steps of batch {hp['batch_size']} × gradient accumulation "
-              f"{hp['grad_accum']} over {m['n_train']} training pairs ({m['train_tokens']} tokens with EOS); "
-              f"{n} held-out questions",
-              f"- LoRA r={m['lora']['r']}, alpha {m['lora']['alpha']}, dropout {m['lora']['dropout']}, "
-              f"target {', '.join(m['lora']['target_modules'])}, bias {m['lora']['bias']}",
-              "- prompt: `<human>: {question}\\n<assistant>: {answer}` + EOS",
-              f"- wall time {m['wall_seconds']:.0f} s (training {m['train_seconds']:.0f} s), "
-              f"{m['threads']} thread(s), peak RSS {m['peak_rss_mb']:.0f} MB"
-              + (f", peak CUDA memory {m['peak_cuda_mb']:.0f} MB" if m.get("peak_cuda_mb") else ""), "",
-              "## Held-out questions, before and after fine-tuning", "",
-              paraphrase_note(m), "",
-              "Loss: mean negative log-likelihood per token of `prompt + answer + EOS`; EOS rate: greedy "
-              f"generations that ended with the EOS token within {m['max_new_tokens']} new tokens; distinct: "
-              "different answers among the held-out ones; token F1: SQuAD's token F1 of each answer against its "
-              "reference answer (lowercased words, punctuation stripped), averaged over the held-out questions.", ""]
+    return lines
+
+
+def what_ran_lines(m: dict) -> list[str]:
+    hp = m["hp"]
+    return ["## What ran", "",
+            f"- base: `{m['base']}`; **path: {m['path']}**",
+            f"- optimizer: `{m['optimizer']}` (config: `{hp['optim']}`), {hp['scheduler']} schedule, "
+            f"warmup ratio {hp['warmup_ratio']} ({m['warmup_steps']} steps), lr {hp['lr']}",
+            f"- {hp['max_steps']} optimizer steps of batch {hp['batch_size']} × gradient accumulation "
+            f"{hp['grad_accum']} over {m['n_train']} training pairs ({m['train_tokens']} tokens with EOS); "
+            f"{m['n_heldout']} held-out questions",
+            f"- LoRA r={m['lora']['r']}, alpha {m['lora']['alpha']}, dropout {m['lora']['dropout']}, "
+            f"target {', '.join(m['lora']['target_modules'])}, bias {m['lora']['bias']}",
+            "- prompt: `<human>: {question}\\n<assistant>: {answer}` + EOS",
+            f"- wall time {m['wall_seconds']:.0f} s (training {m['train_seconds']:.0f} s), "
+            f"{m['threads']} thread(s), peak RSS {m['peak_rss_mb']:.0f} MB"
+            + (f", peak CUDA memory {m['peak_cuda_mb']:.0f} MB" if m.get("peak_cuda_mb") else ""), ""]
+
+
+def heldout_lines(m: dict, gens: dict, plot, answers) -> list[str]:
+    b, a, n = m["before"], m["after"], m["n_heldout"]
+    lines = ["## Held-out questions, before and after fine-tuning", "",
+             paraphrase_note(m), "",
+             "Loss: mean negative log-likelihood per token of `prompt + answer + EOS`; EOS rate: greedy "
+             f"generations that ended with the EOS token within {m['max_new_tokens']} new tokens; distinct: "
+             "different answers among the held-out ones; token F1: SQuAD's token F1 of each answer against its "
+             "reference answer (lowercased words, punctuation stripped), averaged over the held-out questions.", ""]
     lines += markdown_table(["", "held-out loss", "perplexity", "EOS rate", "mean answer length (tokens)",
                              "distinct answers", "token F1"],
                             [stage_row("before", b, gens["before"], n), stage_row("after", a, gens["after"], n)])
     lines += ["", f"Reference answers: {mean_len_ref(m):.1f} tokens on average (with EOS). A base that stops at once "
               "(EOS rate high, answers of a few tokens) has not answered: read the EOS rate with the length.", "",
-              f"![training and held-out loss]({Path(snakemake.output.plot).name})", "",
+              f"![training and held-out loss]({Path(plot).name})", "",
               "Reference (bloom-560m, published run): before fine-tuning the model echoes the question; after, it "
               "answers in French but does not stop (no EOS in its training text). Here EOS follows every answer.", ""]
     mark = lambda g: " ⏹" if g["ended_with_eos"] else " …"  # noqa: E731
@@ -113,20 +117,23 @@ def main():
         [[bb["index"], cell(bb["question"]), cell(bb["reference"]), cell(bb["answer"]) + mark(bb),
           f"{bb['token_f1']:.2f}", cell(aa["answer"]) + mark(aa), f"{aa['token_f1']:.2f}"]
          for bb, aa in zip(gens["before"], gens["after"])])
-    lines += ["", f"⏹ = ended with EOS, … = stopped at the token limit ({m['max_new_tokens']} new tokens); "
-              "F1: token F1 against the reference answer. All answers: "
-              f"`{Path(snakemake.output.answers).name}`.", "",
-              "## Parameter accounting", "",
-              "Counted on models built from their configuration on the meta device (no weights, offline) and "
-              "by formula (V vocabulary, h hidden, L layers, r rank), in the course's format "
-              "(a stored 4-bit tensor counts its packed elements):", "",
-              "- full: V·h (embeddings, tied with the LM head) + 4h (embedding and final layer norms) + "
-              "L·(12h² + 13h) per block (query_key_value 3h²+3h, dense h²+h, MLP 8h²+5h, 2 layer norms 4h);",
-              "- 4-bit: the L·12h² weights of the block Linears are stored two per uint8 element, so \"all\" "
-              "loses L·6h²; \"trainable\" at 4-bit load (the reference's 257,003,520) is what lies outside "
-              "the quantized Linears, V·h + 4h + L·4h (embeddings and layer norms);",
-              "- LoRA on query_key_value adds A (r×h) and B (3h×r) per block: L·r·(h + 3h), "
-              "24 × 16 × (1024 + 3072) = 1,572,864 for bloom-560m; with LoRA only these train.", ""]
+    return lines + ["", f"⏹ = ended with EOS, … = stopped at the token limit ({m['max_new_tokens']} new tokens); "
+                    "F1: token F1 against the reference answer. All answers: "
+                    f"`{Path(answers).name}`.", ""]
+
+
+def accounting_lines(m: dict, params: dict) -> list[str]:
+    lines = ["## Parameter accounting", "",
+             "Counted on models built from their configuration on the meta device (no weights, offline) and "
+             "by formula (V vocabulary, h hidden, L layers, r rank), in the course's format "
+             "(a stored 4-bit tensor counts its packed elements):", "",
+             "- full: V·h (embeddings, tied with the LM head) + 4h (embedding and final layer norms) + "
+             "L·(12h² + 13h) per block (query_key_value 3h²+3h, dense h²+h, MLP 8h²+5h, 2 layer norms 4h);",
+             "- 4-bit: the L·12h² weights of the block Linears are stored two per uint8 element, so \"all\" "
+             "loses L·6h²; \"trainable\" at 4-bit load (the reference's 257,003,520) is what lies outside "
+             "the quantized Linears, V·h + 4h + L·4h (embeddings and layer norms);",
+             "- LoRA on query_key_value adds A (r×h) and B (3h×r) per block: L·r·(h + 3h), "
+             "24 × 16 × (1024 + 3072) = 1,572,864 for bloom-560m; with LoRA only these train.", ""]
     lines += markdown_table(["model", "shape", "view", "counted (meta device)", "formula", "as printed"],
                             [cells for name, row in params.items() for cells in count_rows(name, row)])
     loaded, lora = m["counts"]["loaded"], m["counts"]["lora"]
@@ -137,6 +144,20 @@ def main():
         lines += ["With transformers 5 and bitsandbytes 0.50 the biases of the quantized Linears (L·9h) still "
                   "require gradients right after 4-bit loading, so the measured trainable count at load can exceed "
                   "the reference's convention by that much; prepare_model_for_kbit_training and LoRA freeze them.", ""]
+    return lines
+
+
+def main():
+    mode = snakemake.wildcards.mode
+    m = json.loads(Path(snakemake.input.metrics).read_text())
+    gens = json.loads(Path(snakemake.input.generations).read_text())
+    params = json.loads(Path(snakemake.input.parameters).read_text())
+    plot_bloom_losses(m["train_curve"], m["heldout_curve"], m["before"]["heldout_loss"], snakemake.output.plot,
+                      f"LoRA on {Path(m['base']).name} ({mode})")
+    write_answers(snakemake.output.answers, gens)
+    lines = intro_lines(mode) + what_ran_lines(m)
+    lines += heldout_lines(m, gens, snakemake.output.plot, snakemake.output.answers)
+    lines += accounting_lines(m, params)
     write_text_atomic(snakemake.output.report, "\n".join(lines) + "\n")
     print("\n".join(lines[:40]), flush=True)
 

@@ -18,7 +18,8 @@ from ftlib.fairseq.predict import predict_split
 from ftlib.core.predictions import write_predictions
 from ftlib.core.run_record import run_record
 from ftlib.core.metrics import run_metrics
-from ftlib.core.proc import find_executable, peak_rss_mb, run_logged
+from ftlib.core.memory import peak_rss_mb
+from ftlib.core.proc import find_executable, run_logged
 from ftlib.core.resume import InProgress
 from ftlib.core.textio import write_json
 

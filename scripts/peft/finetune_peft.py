@@ -1,4 +1,5 @@
-"""Snakemake script: fine-tune one (PEFT method, seed) on the HuggingFace checkpoint.
+"""Snakemake script: fine-tune one (PEFT method, seed) of one model of the model sheet (any
+model AutoModelForSequenceClassification loads: the converted checkpoint, BERT, RoBERTa, T5, ...).
 
 The method (config peft.methods) decides which tensors train; the training itself is the HF
 branch's ftlib.hf.train.train_classifier (the same recipe as finetune_hf, with this method's
@@ -8,7 +9,8 @@ exact parameter counts and the per-epoch costs.
 """
 from pathlib import Path
 
-from ftlib.peft import methods as peft_methods  # first: it hides the broken torchaudio from transformers
+from ftlib.core import transformers_guard  # noqa: F401  (first: hides the unloadable torchaudio from transformers)
+from ftlib.peft import methods as peft_methods
 from ftlib.core.device import resolve
 from ftlib.core.errors import InputError, run_step
 from ftlib.core.recipe import Recipe
@@ -16,50 +18,16 @@ from ftlib.core.seeding import seed_everything
 from ftlib.core.run_record import run_record
 from ftlib.core.textio import write_json
 from ftlib.accounting.meta import parameter_counts
-
-
-class RssSampler:
-    """Peak resident memory while training, above what the process held before it started.
-
-    The process's own high-water mark (ru_maxrss) is mostly torch and transformers themselves;
-    this isolates what training adds (activations, gradients, optimizer state), sampled from
-    /proc/self/statm every 20 ms in a background thread.
-    """
-
-    def __init__(self, interval=0.02):
-        import os
-        import threading
-
-        self.page = os.sysconf("SC_PAGE_SIZE")
-        self.interval, self.stop = interval, threading.Event()
-        self.start_mb = self.peak_mb = self.rss_mb()
-        self.thread = threading.Thread(target=self.run, daemon=True)
-
-    def rss_mb(self) -> float:
-        with open("/proc/self/statm") as handle:
-            return int(handle.read().split()[1]) * self.page / 2**20
-
-    def run(self):
-        while not self.stop.wait(self.interval):
-            self.peak_mb = max(self.peak_mb, self.rss_mb())
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.stop.set()
-        self.thread.join()
-        self.peak_mb = max(self.peak_mb, self.rss_mb())
+from ftlib.core.memory import PeakSampler
 
 
 def main():
     import torch
-    from transformers import AutoTokenizer, RobertaForSequenceClassification
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
     from ftlib.hf.train import train_classifier
 
-    method, seed = snakemake.wildcards.method, int(snakemake.wildcards.seed)
+    method, seed, model_name = snakemake.wildcards.method, int(snakemake.wildcards.seed), snakemake.wildcards.model
     spec, labels = dict(snakemake.params.spec), list(snakemake.params.labels)
     hp = dict(snakemake.params.hp)  # as the config gave it, for the record in metrics.json
     hp["max_positions"] = peft_methods.max_positions_for(spec, hp["max_positions"])
@@ -72,30 +40,30 @@ def main():
 
     seed_everything(seed)  # the new head's initialisation depends on the seed
     tokenizer = AutoTokenizer.from_pretrained(model_dir)
-    model = RobertaForSequenceClassification.from_pretrained(model_dir, num_labels=len(labels))
+    model = AutoModelForSequenceClassification.from_pretrained(model_dir, num_labels=len(labels))
     model = peft_methods.apply_method(model, spec)
     counts = parameter_counts(model)
-    print(f"PEFT {method} ({spec['kind']}) seed {seed}: trainable {counts['trainable']:,} of "
+    print(f"PEFT {method} ({spec['kind']}) on {model_name} ({type(model).__name__}) seed {seed}: trainable {counts['trainable']:,} of "
           f"{counts['total']:,} parameters ({100 * counts['trainable'] / counts['total']:.3f} %), "
           f"lr {recipe.lr}, batch {recipe.batch_size}, {recipe.max_epoch} epochs, "
           f"{snakemake.threads} thread(s), on {placement.device} ({placement.name}, {placement.precision})", flush=True)
 
     out_dir = Path(snakemake.output.metrics).parent
     data_files = {"train": snakemake.input.train, "valid": snakemake.input.valid, "test": snakemake.input.test}
-    with RssSampler() as memory:
+    with PeakSampler() as memory:
         metrics = train_classifier(model, tokenizer, data_files, recipe, str(out_dir), seed,
                                    snakemake.threads, labels, placement, snakemake.output.predictions)
     epochs = len(metrics["epochs"])
     if epochs != recipe.max_epoch:
         raise RuntimeError(f"{out_dir}: {epochs} epochs evaluated, expected {recipe.max_epoch}")
     metrics.update(
-        method=method, kind=spec["kind"], spec=spec, seed=seed, hp=hp, threads=snakemake.threads,
+        method=method, kind=spec["kind"], spec=spec, model=model_name, seed=seed, hp=hp, threads=snakemake.threads,
         trainable_params=counts["trainable"], total_params=counts["total"],
         trainable_share=counts["trainable"] / counts["total"],
         training_rss_increase_mb=round(memory.peak_mb - memory.start_mb, 1),
         wall_seconds_per_epoch=round(metrics["wall_seconds"] / epochs, 2),
     )
-    write_json(snakemake.output.record, run_record("peft", method, seed, hp, metrics, kind=spec["kind"],
+    write_json(snakemake.output.record, run_record("peft", method, seed, hp, metrics, kind=spec["kind"], model=model_name,
                                                    trainable_params=counts["trainable"],
                                                    total_params=counts["total"],
                                                    code_digest=snakemake.params.code))

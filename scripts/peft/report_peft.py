@@ -69,31 +69,53 @@ def negation_lines(runs: list[dict], methods: list[str], predictions: dict, test
     return lines + markdown_table(["method", "with a negated opinion", "without", "difference"], rows)
 
 
-def main():
-    task = snakemake.params.task
-    mode = task["mode"]
-    methods, seeds = list(snakemake.params.methods), list(snakemake.params.seeds)
-    table = read_runs(snakemake.input.runs)
-    predictions = read_predictions(table)
-    runs = [as_run(row, method="run") for _, row in table.iterrows()]
-    runs.sort(key=lambda r: (methods.index(r["method"]), r["seed"]))
-    accounting = json.loads(Path(snakemake.input.parameters).read_text())
-    mode_rows = {row["method"]: row for row in accounting["methods"]["this mode's model"]}
-    head = accounting["heads"]["this mode's model"]
-    for run in runs:  # the trained model's own count must be the meta-device/formula count
-        expected = mode_rows[run["method"]]["formula_trainable"]
+def study_lines(study: dict, task: str, summary: list[dict], runs: list[dict], predictions, accounting) -> list[str]:
+    """The published study this run reproduces (peft.study, config/presets/): its accuracies on
+    this task beside this run's, with the same intervals, and its counts beside this run's model's."""
+    if not study:
+        return []
+    lines = ["", f"## The study: {study['name']}", "", f"Source: {study['source']}. Its numbers are "
+             f"{study['metric']}; this run's are test accuracy at the best-valid epoch (for GLUE tasks "
+             "test is GLUE's validation split, the one the studies report: the task sheet's description "
+             "says so) with their two intervals, and the difference to the published number.", ""]
+    by_method = {s["method"]: s for s in summary}
+    rows = []
+    for row in study.get("accuracy", []):  # every row; this run's numbers beside this task's
+        s = by_method.get(row["method"]) if row["task"] == task else None
+        if s is None:
+            elsewhere = ("not run" if row["task"] == task else f"reports/{row['task']}/peft_report.md"
+                         if row["task"] in snakemake.params.run_tasks else "task not in this run")
+            rows.append([row["task"], row["method"], f"{row['value']:.1f}", elsewhere, "", "", ""])
+            continue
+        tables = [predictions["peft", row["method"], r["seed"]] for r in runs if r["method"] == row["method"]]
+        rows.append([row["task"], row["method"], f"{row['value']:.1f}", mean_sd(s), t_interval_cell(s),
+                     two_level_cell(tables), f"{s['mean'] - row['value']:+.1f}"])
+    lines += markdown_table(["task", "method", "published", f"this run ({task})", T_HEADER, TWO_LEVEL_HEADER,
+                             "this run − published"], rows)
+    if accounting.get("study_counts"):
+        lines += ["", f"Trainable parameters: the study's counts beside those of the model this run built "
+                  f"({accounting['model']}, counted on the meta device; a classifier here, so `trainable` "
+                  "and `total` include its head where the study's model had none).", ""]
+        lines += markdown_table(["method", "counted", "published", "this run's model", "difference"],
+                                [[c["method"], c["what"], f"{c['value']:,}", f"{c['counted']:,}",
+                                  f"{c['difference']:+,}"] for c in accounting["study_counts"]])
+    return lines
+
+
+def check_counts(runs: list[dict], rows: dict) -> None:
+    """The trained model's own count of every run must be the meta-device/formula count."""
+    for run in runs:
+        expected = rows[run["method"]]["formula_trainable"]
         if run["trainable_params"] != expected:
             raise RuntimeError(f"{run['method']} seed {run['seed']}: trained {run['trainable_params']:,} "
                                f"parameters, the formula says {expected:,}")
 
-    summary = [summarise(m, [r for r in runs if r["method"] == m]) for m in methods]
-    write_tsv(snakemake.output.table, RUN_COLUMNS, runs)
-    plot_accuracy_vs_params(summary, snakemake.output.plot,
-                            f"PEFT methods on {task['name']} ({len(seeds)} seed(s); bars: sample std)")
 
+def intro_lines(task: dict, model: str, seeds: list, runs: list[dict]) -> list[str]:
     epochs = sorted({r["hp"]["max_epoch"] for r in runs})
-    lines = [f"# Parameter-efficient fine-tuning report ({task['name']})", "",
-             f"Task `{task['name']}` ({mode} mode): {task['description']}.", ""]
+    lines = [f"# Parameter-efficient fine-tuning report ({task['name']}, {model})", "",
+             f"Task `{task['name']}` ({task['mode']} mode): {task['description']}.", "",
+             f"Model `{model}` (config `peft.model`; the model sheet config/models.yaml).", ""]
     if task["name"] == "demo":  # the demo corpus's design, said where it applies
         lines += ["These numbers come from the offline demo (synthetic reviews, the tiny RoBERTa "
                   f"pretrained here) with seeds {seeds} and {', '.join(map(str, epochs))} epoch(s) per run "
@@ -104,15 +126,19 @@ def main():
                   "what the encoder computes to read them, and the methods that can change it least "
                   "fall behind (the section on negated opinions below measures it). The reference rows "
                   "are published results of other models and tasks, shown for scale only.", ""]
-    lines += ["## Summary", "",
-              f"Test accuracy at the best-valid epoch over seeds {seeds}: mean ± sample std (ddof=1) and "
-              "two 95 % intervals of the mean (what each counts: the note of the groups table below). "
-              "Trainable parameters include the classification head, which every method trains "
-              f"(it is new for the task; {head:,} parameters here). Time per epoch = training wall "
-              "time / epochs (each epoch includes its valid and test evaluation); peak RSS = the training process's "
-              "high-water mark over all its epochs (largest over seeds), mostly the libraries themselves; "
-              "training adds = peak RSS while training minus RSS before it (activations, gradients, "
-              "optimizer state), sampled every 20 ms.", ""]
+    return lines
+
+
+def summary_lines(summary: list[dict], runs: list[dict], predictions, seeds: list, head: int, plot) -> list[str]:
+    lines = ["## Summary", "",
+             f"Test accuracy at the best-valid epoch over seeds {seeds}: mean ± sample std (ddof=1) and "
+             "two 95 % intervals of the mean (what each counts: the note of the groups table below). "
+             "Trainable parameters include the classification head, which every method trains "
+             f"(it is new for the task; {head:,} parameters here). Time per epoch = training wall "
+             "time / epochs (each epoch includes its valid and test evaluation); peak RSS = the training process's "
+             "high-water mark over all its epochs (largest over seeds), mostly the libraries themselves; "
+             "training adds = peak RSS while training minus RSS before it (activations, gradients, "
+             "optimizer state), sampled every 20 ms.", ""]
     rows = []
     for s in summary:
         tables = [predictions["peft", s["method"], r["seed"]] for r in runs if r["method"] == s["method"]]
@@ -125,33 +151,37 @@ def main():
     lines += markdown_table(["method", "trainable params", "without the head", "share of total", "test acc.",
                              T_HEADER, TWO_LEVEL_HEADER, "best valid acc.", "s / epoch", "peak RSS (MB)",
                              "training adds (MB)", "reference (other model/task)"], rows)
-    lines += ["", f"![test accuracy against trainable parameters]({Path(snakemake.output.plot).name})"]
-    lines += ["", "## What each method loses against full fine-tuning", ""]
-    lines += statistics_lines(table, predictions, [(f"{m} vs full", ("peft", m), ("peft", "full"))
-                                                   for m in methods if m != "full"], heading="###")
-    lines += negation_lines(runs, methods, predictions, snakemake.input.test, snakemake.params.labels, task["name"])
-    lines += ["", "## Per-seed runs", ""]
-    lines += markdown_table(
+    return lines + ["", f"![test accuracy against trainable parameters]({Path(plot).name})"]
+
+
+def per_seed_lines(runs: list[dict]) -> list[str]:
+    lines = ["", "## Per-seed runs", ""]
+    return lines + markdown_table(
         ["method", "seed", "best epoch", "valid acc.", "test acc.", "wall (s)", "peak RSS (MB)"],
         [[r["method"], r["seed"], r["best_epoch"], f"{r['best_valid_accuracy']:.1f}", f"{r['test_accuracy']:.1f}",
           f"{r['wall_seconds']:.1f}", f"{r['peak_rss_mb']:.0f}"] for r in runs])
 
-    lines += ["", "## Hyperparameters", "",
-              "The mode's `finetune` block with the overrides of `peft.<mode>.hp` (`all`, then the "
-              "method's). A soft prompt takes positions of the position table, so its inputs are "
-              "truncated to max_positions minus the virtual tokens.", ""]
+
+def hyperparameter_lines(summary: list[dict], specs: dict) -> list[str]:
+    lines = ["", "## Hyperparameters", "",
+             "The mode's `finetune` block with the overrides of `peft.<mode>.hp` (`all`, then the "
+             "method's). A soft prompt takes positions of the position table, so its inputs are "
+             "truncated to max_positions minus the virtual tokens.", ""]
     rows = []
     for s in summary:
-        hp, spec = s["hp"], snakemake.params.specs[s["method"]]
+        hp, spec = s["hp"], specs[s["method"]]
         what = ", ".join(f"{k}={v}" for k, v in spec.items())
         rows.append([s["method"], what, f"{hp['lr']:g}", hp["batch_size"], hp["max_epoch"],
                      f"{hp['weight_decay']:g}", hp["max_positions"]])
-    lines += markdown_table(["method", "what trains", "lr", "batch", "epochs", "weight decay", "max positions"], rows)
+    return lines + markdown_table(["method", "what trains", "lr", "batch", "epochs", "weight decay", "max positions"],
+                                  rows)
 
-    lines += ["", "## Exact parameter accounting", "",
-              "Every count is taken on a model built on the meta device (no weights) from the "
-              "configuration in config.yaml (`peft.architectures`) and must equal its closed form; "
-              "the published counts are reproduced exactly.", ""]
+
+def accounting_lines(accounting: dict) -> list[str]:
+    lines = ["", "## Exact parameter accounting", "",
+             "Every count is taken on a model built on the meta device (no weights) from the "
+             "configuration in config.yaml (`peft.architectures`) and must equal its closed form; "
+             "the published counts are reproduced exactly.", ""]
     rows = []
     for row in accounting["published"]:
         what = row["compared"]
@@ -164,15 +194,46 @@ def main():
               "stacks (num_transformer_submodules = 2: an encoder and a decoder prompt), hence +10,240 "
               "= 2 × 10 × 512; with num_transformer_submodules = 1 it adds the reference's 5,120.", ""]
     for label, arch in accounting["models"].items():
-        shape = (f"L={arch['num_layers']}, D={arch['hidden_size']}, F={arch['intermediate_size']}, "
-                 f"H={arch['num_heads']}, V={arch['vocab_size']}, positions {arch['max_position_embeddings']}")
-        lines += [f"### {label} ({shape})", ""]
+        shape = (f"{arch['family']}, L={arch['num_layers']}, D={arch['hidden_size']}, F={arch['intermediate_size']}, "
+                 f"H={arch['num_heads']}, V={arch['vocab_size']}"
+                 + (f", positions {arch['max_position_embeddings']}" if "max_position_embeddings" in arch else ""))
+        name = f"this run's model, {accounting['model']}" if label == "this run's model" else label
+        lines += [f"### {name} ({shape})", ""]
         lines += markdown_table(
             ["method", "added to the model", "trainable (counted = formula)", "closed form", "total", "share"],
             [[row["method"], f"{row['counted_added']:,}", f"{row['counted_trainable']:,}", row["formula"],
               f"{row['counted_total']:,}", f"{100 * row['counted_trainable'] / row['counted_total']:.3f} %"]
              for row in accounting["methods"][label]])
         lines.append("")
+    return lines
+
+
+def main():
+    task, model = snakemake.params.task, snakemake.params.model
+    methods, seeds = list(snakemake.params.methods), list(snakemake.params.seeds)
+    table = read_runs(snakemake.input.runs)
+    predictions = read_predictions(table)
+    runs = [as_run(row, method="run") for _, row in table.iterrows()]
+    runs.sort(key=lambda r: (methods.index(r["method"]), r["seed"]))
+    accounting = json.loads(Path(snakemake.input.parameters).read_text())
+    check_counts(runs, {row["method"]: row for row in accounting["methods"]["this run's model"]})
+    head = accounting["heads"]["this run's model"]
+
+    summary = [summarise(m, [r for r in runs if r["method"] == m]) for m in methods]
+    write_tsv(snakemake.output.table, RUN_COLUMNS, runs)
+    plot_accuracy_vs_params(summary, snakemake.output.plot,
+                            f"PEFT methods on {task['name']} ({len(seeds)} seed(s); bars: sample std)")
+
+    lines = intro_lines(task, model, seeds, runs)
+    lines += summary_lines(summary, runs, predictions, seeds, head, snakemake.output.plot)
+    lines += study_lines(snakemake.params.study, task["name"], summary, runs, predictions, accounting)
+    lines += ["", "## What each method loses against full fine-tuning", ""]
+    lines += statistics_lines(table, predictions, [(f"{m} vs full", ("peft", m), ("peft", "full"))
+                                                   for m in methods if m != "full"], heading="###")
+    lines += negation_lines(runs, methods, predictions, snakemake.input.test, snakemake.params.labels, task["name"])
+    lines += per_seed_lines(runs)
+    lines += hyperparameter_lines(summary, snakemake.params.specs)
+    lines += accounting_lines(accounting)
     write_text_atomic(snakemake.output.report, "\n".join(lines) + "\n")
     print("\n".join(lines), flush=True)
 

@@ -6,7 +6,8 @@ from ftlib.core import transformers_guard  # noqa: F401  (first: hides the unloa
 
 import torch  # noqa: E402
 
-from ftlib.accounting.meta import on_meta_device, parameter_counts  # noqa: E402
+from ftlib.accounting.meta import parameter_counts  # noqa: E402
+from ftlib.accounting.shapes import base_total  # noqa: E402
 
 
 def count(model) -> tuple[int, int]:
@@ -22,13 +23,11 @@ def describe(trainable: int, total: int) -> str:
 
 
 def build_on_meta(shape: dict):
-    """BloomForCausalLM from its configuration on the meta device: tied weights stay tied
-    (accelerate's init_empty_weights would untie them and count lm_head twice)."""
-    from transformers import BloomConfig, BloomForCausalLM
+    """BloomForCausalLM of ``shape`` (an entry of peft.architectures, family bloom) on the meta
+    device, built as every accounting builds its models (ftlib.accounting.peft)."""
+    from ftlib.accounting.peft import build_on_meta as build
 
-    config = BloomConfig(vocab_size=shape["vocab_size"], hidden_size=shape["hidden_size"],
-                         n_layer=shape["n_layer"], n_head=shape["n_head"], tie_word_embeddings=True)
-    return on_meta_device(BloomForCausalLM, config)
+    return build({**shape, "family": "bloom"})
 
 
 def quantized_linears(model) -> list:
@@ -46,8 +45,8 @@ def formulas(shape: dict, lora: dict) -> dict:
     element, so "all" loses L·6h²; the trainable count at 4-bit load (the reference's) is what
     stays outside the quantized layers: V·h + 4h + L·4h; LoRA adds L·r·(h + 3h) on query_key_value.
     """
-    V, h, L, r = shape["vocab_size"], shape["hidden_size"], shape["n_layer"], lora["r"]
-    full = V * h + 4 * h + L * (12 * h * h + 13 * h)
+    V, h, L, r = shape["vocab_size"], shape["hidden_size"], shape["num_layers"], lora["r"]
+    full = base_total({**shape, "family": "bloom"})
     lora_n = L * r * (h + 3 * h) if list(lora["target_modules"]) == ["query_key_value"] else None
     out = {"full": full, "quantized_weights": L * 12 * h * h, "quantized_biases": L * 9 * h,
            "all_4bit": full - L * 6 * h * h, "trainable_4bit": V * h + 4 * h + L * 4 * h,
@@ -58,9 +57,7 @@ def formulas(shape: dict, lora: dict) -> dict:
 
 def account(shape: dict, lora: dict) -> dict:
     """Counts on the meta-device model, each checked against its formula."""
-    from peft import get_peft_model
-
-    from ftlib.bloom.model import lora_config
+    from ftlib.peft.methods import apply_method
 
     model = build_on_meta(shape)
     full = count(model)[1]
@@ -69,7 +66,7 @@ def account(shape: dict, lora: dict) -> dict:
     q_biases = sum(m.bias.numel() for m in linears if m.bias is not None)
     counted = {"full": full, "quantized_weights": q_weights, "quantized_biases": q_biases,
                "all_4bit": full - q_weights // 2, "trainable_4bit": full - q_weights - q_biases}
-    peft_model = get_peft_model(model, lora_config(lora))
+    peft_model = apply_method(model, {"kind": "lora", **lora})
     lora_trainable = count(peft_model)[0]
     counted["lora_trainable"] = lora_trainable
     counted["all_4bit_lora"] = counted["all_4bit"] + lora_trainable

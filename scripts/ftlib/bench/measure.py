@@ -6,19 +6,8 @@ import re
 import time
 from pathlib import Path
 
+from ftlib.core.memory import PeakSampler, tree_rss_mb
 from ftlib.core.proc import thread_env
-
-
-def _peak_rss(processes) -> int:
-    import psutil
-
-    total = 0
-    for proc in processes:
-        try:
-            total += sum(p.memory_info().rss for p in [proc] + proc.children(recursive=True))
-        except psutil.Error:
-            pass
-    return total
 
 
 def run_together(cmds: list[list[str]], logs: list, threads: int) -> tuple[float, float, list[str]]:
@@ -28,21 +17,21 @@ def run_together(cmds: list[list[str]], logs: list, threads: int) -> tuple[float
 
     started, handles, procs = time.perf_counter(), [], []
     try:
-        for cmd, log in zip(cmds, logs):
-            handles.append(open(log, "w", encoding="utf-8"))
-            procs.append(psutil.Popen(cmd, stdout=handles[-1], stderr=handles[-1], env=thread_env(threads)))
-        peak = 0
-        while any(p.poll() is None for p in procs):
-            peak = max(peak, _peak_rss([p for p in procs if p.poll() is None]))
-            time.sleep(0.2)
+        with PeakSampler(lambda: tree_rss_mb([p for p in procs if p.poll() is None]), interval=0.2) as memory:
+            for cmd, log in zip(cmds, logs):
+                handles.append(open(log, "w", encoding="utf-8"))
+                procs.append(psutil.Popen(cmd, stdout=handles[-1], stderr=handles[-1], env=thread_env(threads)))
+            while any(p.poll() is None for p in procs):
+                time.sleep(0.2)
     finally:
         for handle in handles:
             handle.close()
     wall = time.perf_counter() - started
+    peak = memory.peak_mb
     for cmd, log, proc in zip(cmds, logs, procs):
         if proc.returncode != 0:
             raise RuntimeError(f"{Path(cmd[0]).name} failed ({proc.returncode}); see {log}")
-    return wall, peak / 2**20, [Path(log).read_text(errors="replace") for log in logs]
+    return wall, peak, [Path(log).read_text(errors="replace") for log in logs]
 
 
 def run_measured(cmd: list[str], log, threads: int) -> tuple[float, float, str]:

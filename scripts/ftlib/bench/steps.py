@@ -101,14 +101,15 @@ def bloom_lora_seconds(shape: dict, lora: dict, quantization: dict, tokens: int,
     machine's CPU (4-bit NF4 where bitsandbytes can, else fp32), then: one held-out forward of
     ``tokens`` tokens, greedy generation (seconds per new token), and ``steps`` LoRA training
     micro-steps of batch 1 (k-bit preparation with gradient checkpointing when 4-bit, as the job)."""
-    from peft import get_peft_model, prepare_model_for_kbit_training
+    from peft import prepare_model_for_kbit_training
     from transformers import BloomConfig, BloomForCausalLM
 
-    from ftlib.bloom.model import four_bit_support, load_base, lora_config
+    from ftlib.bloom.model import four_bit_support, load_base
+    from ftlib.peft.methods import apply_method
 
     torch.manual_seed(0)
     config = BloomConfig(vocab_size=shape["vocab_size"], hidden_size=shape["hidden_size"],
-                         n_layer=shape["n_layer"], n_head=shape["n_head"])
+                         n_layer=shape["num_layers"], n_head=shape["num_heads"])
     BloomForCausalLM(config).save_pretrained(folder)  # from disk, as the job loads it
     quantize, why = four_bit_support(cuda=False) if quantization["load_in_4bit"] else (False, "disabled in config")
     model = load_base(str(folder), quantize, quantization, cuda=False)
@@ -129,7 +130,7 @@ def bloom_lora_seconds(shape: dict, lora: dict, quantization: dict, tokens: int,
     if quantize:
         model = prepare_model_for_kbit_training(
             model, use_gradient_checkpointing=True, gradient_checkpointing_kwargs={"use_reentrant": False})
-    model = get_peft_model(model, lora_config(lora))
+    model = apply_method(model, {"kind": "lora", **lora})
     model.train()
     optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=2e-4)
     times = []

@@ -134,11 +134,3 @@ def load_base(source: str, quantize: bool, q: dict, cuda: bool | None = None):
         return model
     model = AutoModelForCausalLM.from_pretrained(source, dtype=torch.float32)
     return model.to("cuda") if on_gpu(cuda) else model
-
-
-def lora_config(lora: dict):
-    from peft import LoraConfig
-
-    return LoraConfig(r=lora["r"], lora_alpha=lora["alpha"], lora_dropout=lora["dropout"],
-                      target_modules=list(lora["target_modules"]), bias=lora["bias"],
-                      task_type="CAUSAL_LM")

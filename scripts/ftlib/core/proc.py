@@ -1,8 +1,7 @@
-"""Running external commands (fairseq's CLI) with their output in the job's log; process memory."""
+"""Running external commands (fairseq's CLI) with their output in the job's log (memory: ftlib.core.memory)."""
 from __future__ import annotations
 
 import os
-import resource
 import shlex
 import shutil
 import subprocess
@@ -11,13 +10,6 @@ from pathlib import Path
 
 from ftlib.core.errors import InputError
 from ftlib.core.tee import is_teed
-
-
-def peak_rss_mb(children: bool = False) -> float:
-    """This process's resident-memory high-water mark in MB (Linux reports ru_maxrss in KiB);
-    ``children``: that of its largest finished child process (fairseq-train)."""
-    who = resource.RUSAGE_CHILDREN if children else resource.RUSAGE_SELF
-    return resource.getrusage(who).ru_maxrss / 1024
 
 
 def find_executable(name: str) -> str:

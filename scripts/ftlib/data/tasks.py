@@ -73,17 +73,18 @@ class Task:
         return f"{self.sheet}: task {self.name}" + (f": {key}" if key else "")
 
 
-def read_sheet(path) -> dict:
+def read_sheet(path, what: str = "task sheet") -> dict:
     try:
         return yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
     except FileNotFoundError:
-        raise SheetError(f"{path}: task sheet not found") from None
+        raise SheetError(f"{path}: {what} not found") from None
     except yaml.YAMLError as err:
         raise SheetError(f"{path}: not a YAML file ({str(err).splitlines()[0]})") from None
 
 
-def schema_errors(sheet: dict, schema: dict, path: str) -> str | None:
-    """The schema's first finding in one line: the task's name and the key's path, or None."""
+def schema_errors(sheet: dict, schema: dict, path: str, entries: str = "tasks") -> str | None:
+    """The schema's first finding in one line: the entry's name (a task, a model) and the key's
+    path, or None."""
     import jsonschema
 
     validator = jsonschema.Draft202012Validator(schema)
@@ -92,11 +93,11 @@ def schema_errors(sheet: dict, schema: dict, path: str) -> str | None:
         return None
     error = jsonschema.exceptions.best_match(found)
     where = list(error.absolute_path)
-    if len(where) >= 2 and where[0] == "tasks" and isinstance(where[1], int):
-        entry = sheet["tasks"][where[1]]
+    if len(where) >= 2 and where[0] == entries and isinstance(where[1], int):
+        entry = sheet[entries][where[1]]
         name = entry.get("name", f"#{where[1] + 1}") if isinstance(entry, dict) else f"#{where[1] + 1}"
         key = ".".join(map(str, where[2:]))
-        return f"{path}: task {name}: {key or 'entry'}: {error.message}"
+        return f"{path}: {entries[:-1]} {name}: {key or 'entry'}: {error.message}"
     return f"{path}: {'.'.join(map(str, where)) or 'top level'}: {error.message}"
 
 

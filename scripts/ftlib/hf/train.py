@@ -29,7 +29,7 @@ from ftlib.core.recipe import Recipe
 from ftlib.hf.data import read_jsonl
 from ftlib.core.metrics import run_metrics
 from ftlib.core.predictions import write_predictions
-from ftlib.core.proc import peak_rss_mb
+from ftlib.core.memory import peak_rss_mb
 from ftlib.core.resume import InProgress
 
 from transformers import TrainerCallback  # noqa: E402  (after the guard)
@@ -201,8 +201,10 @@ def train_classifier(model, tokenizer, data_files: dict, recipe: Recipe, out_dir
     test_predictions = TestPredictions(work.path / "test_predictions.json", order["test"])
 
     def compute_metrics(prediction):
-        predicted = np.argmax(prediction.predictions, axis=-1)
-        logits = prediction.predictions.astype(np.float64)
+        # the logits: first of a tuple when the model returns more (T5's classifier: its encoder states)
+        output = prediction.predictions
+        logits = (output[0] if isinstance(output, tuple) else output).astype(np.float64)
+        predicted = np.argmax(logits, axis=-1)
         probabilities = np.exp(logits - logits.max(axis=-1, keepdims=True))
         probabilities /= probabilities.sum(axis=-1, keepdims=True)
         test_predictions.pending = {"predicted": [str(label_list[i]) for i in predicted.tolist()],
