@@ -22,9 +22,11 @@ sys.path.insert(0, str(REPO / "scripts"))
 from ftlib.core.tables import markdown_table  # noqa: E402
 
 SCHEMA, CONFIG, README = REPO / "config/schema.yaml", REPO / "config/config.yaml", REPO / "config/README.md"
-# (entries key, what one entry is, config key that picks entries): the task sheet and the model sheet
-SHEETS = [("tasks", "task", "`tasks` picks which entries a run takes"),
-          ("models", "model", "`peft.model` picks the one the PEFT branch fine-tunes")]
+# (entries key, what one entry is, config key that picks entries, sheet, its schema): the task
+# sheet and the model sheet
+SHEETS = [(key, noun, picks, REPO / f"config/{key}.yaml", REPO / f"config/{key}.schema.yaml")
+          for key, noun, picks in [("tasks", "task", "`tasks` picks which entries a run takes"),
+                                   ("models", "model", "`peft.model` picks the one the PEFT branch fine-tunes")]]
 HEADER = ["key", "type", "default", "meaning"]
 NAME = "<name>"
 ABSENT = object()  # no value at this path in config.yaml
@@ -189,9 +191,9 @@ def main(argv=None) -> int:
                         help="write nothing; exit 1 when config/README.md differs from what would be written")
     args = parser.parse_args(argv)
     text = render(yaml.safe_load(SCHEMA.read_text()), yaml.safe_load(CONFIG.read_text()))
-    for key, noun, picks in SHEETS:
-        text += render_sheet(yaml.safe_load((REPO / f"config/{key}.schema.yaml").read_text()),
-                             yaml.safe_load((REPO / f"config/{key}.yaml").read_text()), key, noun, picks)
+    for key, noun, picks, sheet, sheet_schema in SHEETS:
+        text += render_sheet(yaml.safe_load(sheet_schema.read_text()), yaml.safe_load(sheet.read_text()),
+                             key, noun, picks)
     if args.check:
         if not README.is_file() or README.read_text() != text:
             print(f"ERROR: {README.relative_to(REPO)}: out of date; run make config-docs", file=sys.stderr)
