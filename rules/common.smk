@@ -366,9 +366,9 @@ def requested_tasks():
         names = select(TASKS, requested, inputs_present)
     except SheetError as error:
         raise WorkflowError(str(error)) from None
-    for (
-        name
-    ) in names:  # a user's folder is read now: a bad column or label stops the run here
+    # a user's folder is read now, once (not again in each job of a cluster run): a bad column
+    # or label stops the run here
+    for name in names if workflow.is_main_process else []:
         if TASKS[name].source_kind == "folder":
             try:
                 check_folder_task(TASKS[name])

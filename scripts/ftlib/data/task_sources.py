@@ -52,28 +52,22 @@ def clean(text: str) -> str:
     return " ".join(str(text).split())
 
 
-def read_table_rows(path: Path, fmt: str) -> list[dict]:
-    """The rows of a TSV (header line, no quoting: GLUE's files hold bare quotes) or JSONL file."""
+def read_table(path: Path, fmt: str) -> tuple[list[str], list[dict]]:
+    """(columns, rows) of a TSV (header line, no quoting: GLUE's files hold bare quotes) or JSONL
+    file (its columns: the keys of its first object), read once."""
     if fmt == "tsv":
         lines = read_lines(path)
         if not lines:
             raise InputError(path, "empty file: no header line")
         reader = csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE)
-        return list(reader)
+        rows = list(reader)
+        return list(reader.fieldnames or []), rows
     rows = []
     for number, line in enumerate(read_lines(path), start=1):
         if not line.strip():
             continue
         rows.append(json_object(line, path, number))
-    return rows
-
-
-def table_columns(path: Path, fmt: str) -> list[str]:
-    """The columns of a TSV's header, or the keys of a JSONL file's first object."""
-    rows = read_table_rows(path, fmt)
-    if fmt == "tsv":
-        return read_lines(path)[0].split("\t")
-    return list(rows[0]) if rows else []
+    return (list(rows[0]) if rows else []), rows
 
 
 ITEM = re.compile(r"<item>(.*?)</item>", re.S)
@@ -114,8 +108,9 @@ def read_split(task: Task, files: list[Path]) -> tuple[list, list[str]]:
         texts, labels = read_cls_xml(files[0], task.title_in_text)
         label_file = files[0]
     else:
-        path, rows = files[0], read_table_rows(files[0], task.format)
-        present = table_columns(path, task.format) if rows else []
+        path = files[0]
+        present, rows = read_table(path, task.format)
+        present = present if rows else []
         for key in ("text", "text2", "label"):
             column = task.columns.get(key)
             if column is not None and column not in present:
