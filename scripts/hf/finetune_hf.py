@@ -11,6 +11,7 @@ from ftlib.core.errors import run_step
 from ftlib.core.recipe import Recipe
 from ftlib.core.seeding import seed_everything
 from ftlib.hf.convert import check_hf_folder
+from ftlib.hf.init import fairseq_init
 from ftlib.hf.train import train_classifier
 from ftlib.core.run_record import run_record
 from ftlib.core.textio import write_json
@@ -24,8 +25,10 @@ def build_model(hf_dir, init, recipe, num_labels):
     overrides = dict(num_labels=num_labels, hidden_dropout_prob=recipe.dropout,
                      attention_probs_dropout_prob=recipe.attention_dropout)
     if init == "pretrained":
-        return RobertaForSequenceClassification.from_pretrained(hf_dir, **overrides)
-    return RobertaForSequenceClassification(AutoConfig.from_pretrained(hf_dir, **overrides))
+        model = RobertaForSequenceClassification.from_pretrained(hf_dir, **overrides)
+    else:
+        model = RobertaForSequenceClassification(AutoConfig.from_pretrained(hf_dir, **overrides))
+    return fairseq_init(model, scratch=init == "scratch")
 
 
 def main():
