@@ -203,7 +203,7 @@ def test_a_new_method_kind_is_one_module(sheets, tmp_path):
     """A kind added as one module of scripts/ftlib/peft/methods/ (in a copy of the tree) trains and
     is counted with no other change than its config entry."""
     root, tasks, models = sheets
-    for folder in ("scripts", "rules", "config", "profiles"):
+    for folder in ("scripts", "rules", "config", "profiles", "envs"):
         shutil.copytree(REPO / folder, tmp_path / folder, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(REPO / "Snakefile", tmp_path / "Snakefile")
     (tmp_path / "scripts/ftlib/peft/methods/layernorm.py").write_text(LAYERNORM_KIND)
@@ -213,6 +213,7 @@ def test_a_new_method_kind_is_one_module(sheets, tmp_path):
                                      "peft": {"real": {"methods": ["ln"]}}}))
     work = tmp_path / "work"
     work.mkdir()
+    (work / "config").symlink_to(tmp_path / "config")  # the copy's config, as a clone's working folder sees it
     run_snakemake(work, "all", "--configfile", str(config), str(extra), configfile=None,
                   snakefile=tmp_path / "Snakefile")
     metrics = json.loads((work / "runs/tiny-single/peft/tiny-roberta/ln/seed0/metrics.json").read_text())
