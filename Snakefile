@@ -20,6 +20,7 @@ wildcard_constraints:
     mode="demo|real",
     init="pretrained|scratch",
     seed=r"\d+",
+    source="init|data_order|dropout",
     branch="fairseq|fairseq_stock|fairseq_sweep|hf|peft",
     split="train|valid|test",
     ext="review|label",
@@ -45,6 +46,7 @@ localrules:
     report_statistics,
     report_summary,
     report_sweep,
+    report_variance,
 
 
 include: "rules/data.smk"
@@ -55,6 +57,7 @@ include: "rules/bloom.smk"
 include: "rules/bench.smk"
 include: "rules/report.smk"
 include: "rules/sweep.smk"
+include: "rules/variance.smk"
 
 
 # after every rule: each script's code digest as a param (a library change reruns its jobs)

@@ -158,6 +158,12 @@ try:  # every method names a registered kind (scripts/ftlib/peft/methods/) with 
     check_methods(config["peft"]["methods"])
 except UnknownKind as error:
     raise WorkflowError(f"config: {error}") from None
+if (
+    config["variance"]["fixed_seed"] in config["variance"]["seeds"]
+):  # one run made twice
+    raise WorkflowError(
+        f"config: variance.fixed_seed: {config['variance']['fixed_seed']} is also one of variance.seeds"
+    )
 for _key in ("accuracy", "counts"):  # a study's rows name methods of peft.methods
     for _row in config["peft"].get("study", {}).get(_key, []):
         if _row["method"] not in config["peft"]["methods"]:

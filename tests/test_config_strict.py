@@ -21,6 +21,7 @@ CASES = [
      "roberta-small-fr, bert-base-uncased, roberta-base, t5-small, camembert-base)"),
     ("peft:\n  model: roberta-small-fr\n", "config: peft.model: roberta-small-fr is the real checkpoint, converted "
      "on its own mode's tasks; task demo runs in mode demo"),
+    ("variance:\n  fixed_seed: 1\n", "config: variance.fixed_seed: 1 is also one of variance.seeds"),
     ("tasks: [demo, cls-bookz]\n", "config: tasks: cls-bookz not in the task sheet (known: demo, cls-books, cls-dvd, cls-music, demo-pairs, mrpc, rte, sst2)"),
     ("finetune:\n  demo: {num_classes: 3}\n",
      "config: finetune.demo: Additional properties are not allowed ('num_classes' was unexpected)"),

@@ -325,3 +325,40 @@ def test_both_toolkits_scratch_models_start_from_the_same_distribution(hf_demo):
     _, stock = scratch_models(hf_demo, hf_head_as_fairseq=False)
     head = fairseq["classification_heads.sentence_classification_head.dense.weight"].detach().flatten().numpy()
     assert ks_2samp(head, stock["classifier.dense.weight"].detach().flatten().numpy()).pvalue < 1e-9
+
+
+# -- variance by source ------------------------------------------------------------------------
+
+def test_the_variance_study_varies_one_source_at_a_time(hf_demo, tmp_path):
+    """`snakemake variance` on the reduced demo (pretrained, 2 seeds per source): each run records
+    the three seeds it ran with (one varied, the others fixed), and the report's spread per source
+    is the sample std of the accuracies it lists."""
+    import statistics
+
+    import yaml
+
+    from conftest import job_counts, seed_workdir
+
+    work = seed_workdir(hf_demo, tmp_path / "work")
+    small = tmp_path / "variance.yaml"
+    small.write_text(yaml.safe_dump({"variance": {"inits": ["pretrained"], "seeds": [1, 2], "fixed_seed": 0,
+                                                  "sources": ["init", "data_order", "dropout"]}}))
+    args = ("variance", "--configfile", str(CONFIGS / "demo_small.yaml"), str(small))
+    assert job_counts(run_snakemake(work, "-n", *args, configfile=None).stdout)["finetune_hf_variance"] == 6
+    run_snakemake(work, *args, configfile=None)
+    for source in ("init", "data_order", "dropout"):
+        for seed in (1, 2):
+            metrics = json.loads((work / f"runs/demo/hf_variance/pretrained/{source}/seed{seed}/metrics.json").read_text())
+            expected = {"init": 0, "data_order": 0, "dropout": 0, source: seed}
+            assert metrics["seeds"] == expected and metrics["data_seed"] == expected["data_order"]
+    report = (work / "reports/demo/variance.md").read_text()
+    spreads = []
+    for line in report.splitlines():
+        if line.startswith(("| init |", "| data_order |", "| dropout |")):
+            cells = [c.strip() for c in line.split("|")[1:-1]]
+            accs = [float(a) for a in cells[2].split(" / ")]
+            spreads.append(statistics.stdev(accs))
+            assert cells[3].endswith(f"± {spreads[-1]:.2f}")
+    assert len(spreads) == 3
+    assert ("Levene's test" in report) == any(spreads)  # no test of three zero spreads
+    assert (work / "reports/demo/variance.png").stat().st_size > 5000

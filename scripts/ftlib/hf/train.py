@@ -138,7 +138,7 @@ class TestPredictions(TrainerCallback):
 
 
 def train_classifier(model, tokenizer, data_files: dict, recipe: Recipe, out_dir, seed: int, threads: int,
-                     label_list, placement: Placement = CPU, predictions_path=None) -> dict:
+                     label_list, placement: Placement = CPU, predictions_path=None, data_seed: int | None = None) -> dict:
     """Fine-tune ``model`` on data_files["train"], evaluating on "valid" and "test" each epoch.
 
     ``recipe`` is the fine-tuning recipe (ftlib.core.recipe); its fairseq-only keys (the
@@ -159,7 +159,10 @@ def train_classifier(model, tokenizer, data_files: dict, recipe: Recipe, out_dir
     print(f"torch threads: {torch.get_num_threads()}", flush=True)
     out_dir = Path(out_dir)
     # Trainer's checkpoints and the TensorBoard events while the run is going (ftlib.core.resume)
-    work = InProgress(out_dir, {"recipe": dataclasses.asdict(recipe), "seed": seed, "threads": threads,
+    # seed: Trainer's (the dropout masks); data_seed: the order of the training examples (default: seed)
+    data_seed = seed if data_seed is None else data_seed
+    work = InProgress(out_dir, {"recipe": dataclasses.asdict(recipe), "seed": seed, "data_seed": data_seed,
+                                "threads": threads,
                                 "labels": list(label_list), "placement": placement.record(),
                                 "model": type(model).__name__})
     checkpoints = work.path / "trainer"
@@ -191,7 +194,7 @@ def train_classifier(model, tokenizer, data_files: dict, recipe: Recipe, out_dir
         per_device_eval_batch_size=max(recipe.batch_size, 32), num_train_epochs=recipe.max_epoch,
         eval_strategy="epoch", save_strategy="epoch", save_total_limit=1,
         logging_strategy="steps", logging_steps=log_interval,
-        report_to="none", seed=seed, data_seed=seed, dataloader_num_workers=0, **placement.trainer_args(),
+        report_to="none", seed=seed, data_seed=data_seed, dataloader_num_workers=0, **placement.trainer_args(),
         max_grad_norm=recipe.clip_norm, disable_tqdm=True, remove_unused_columns=False,
         # batching length_grouped (the fairseq branch's lever): transformers' own length grouping
         train_sampling_strategy="group_by_length" if recipe.batching == "length_grouped" else "random",
@@ -247,7 +250,7 @@ def train_classifier(model, tokenizer, data_files: dict, recipe: Recipe, out_dir
     metrics.update(
         # the best-valid epoch's test predictions (labels as in the data), one per test example
         test_predictions=best["predicted"],
-        seed=seed, threads=threads, n_train=n_train, total_updates=total, warmup_updates=warmup,
+        seed=seed, data_seed=data_seed, threads=threads, n_train=n_train, total_updates=total, warmup_updates=warmup,
         wall_seconds=round(wall, 1), arch=recipe.arch,
         peak_rss_mb=round(peak_rss_mb(), 1), **placement.record(),
     )
