@@ -64,36 +64,6 @@ def accuracy_percent(predictions, labels) -> float:
     return round(100.0 * correct / len(labels), 1)
 
 
-class EpochSeededSampler:
-    """The order of the training examples in one epoch, drawn from a generator of its own seeded
-    with (data_seed, epoch): random, or in batches of similar lengths (transformers' own grouping).
-
-    transformers' length-grouped sampler draws from the global torch generator, the one the
-    dropout masks come from, so its data_seed changed nothing (measured: five data seeds, one
-    accuracy). Seeded per epoch (Trainer calls set_epoch before each one, a resumed run too), the
-    order is the same whether a run was resumed or not.
-    """
-
-    def __init__(self, lengths: list[int], batch_size: int, data_seed: int, group_by_length: bool):
-        self.lengths, self.batch_size, self.data_seed = lengths, batch_size, data_seed
-        self.group_by_length, self.epoch = group_by_length, 0
-
-    def set_epoch(self, epoch) -> None:
-        self.epoch = int(epoch)
-
-    def __len__(self) -> int:
-        return len(self.lengths)
-
-    def __iter__(self):
-        import torch
-        from transformers.trainer_pt_utils import get_length_grouped_indices
-
-        generator = torch.Generator().manual_seed(self.data_seed * 1_000_003 + self.epoch)
-        if self.group_by_length:
-            return iter(get_length_grouped_indices(self.lengths, self.batch_size, generator=generator))
-        return iter(torch.randperm(len(self.lengths), generator=generator).tolist())
-
-
 class FairseqStyleLogs(TrainerCallback):
     """Writes fairseq's TensorBoard layout, and one progress line per evaluation."""
 
@@ -226,6 +196,8 @@ def train_classifier(model, tokenizer, data_files: dict, recipe: Recipe, out_dir
         logging_strategy="steps", logging_steps=log_interval,
         report_to="none", seed=seed, data_seed=data_seed, dataloader_num_workers=0, **placement.trainer_args(),
         max_grad_norm=recipe.clip_norm, disable_tqdm=True, remove_unused_columns=False,
+        # batching length_grouped (the fairseq branch's lever): transformers' own length grouping
+        train_sampling_strategy="group_by_length" if recipe.batching == "length_grouped" else "random",
     )
     logs = FairseqStyleLogs(tensorboard_dir, log_interval)
     order = {split: by_length(splits[split]) for split in ("valid", "test")}
@@ -249,10 +221,6 @@ def train_classifier(model, tokenizer, data_files: dict, recipe: Recipe, out_dir
 
         def _get_eval_sampler(self, eval_dataset):
             return torch.utils.data.SequentialSampler(eval_dataset)
-
-        def _get_train_sampler(self, train_dataset=None):
-            return EpochSeededSampler([len(e["input_ids"]) for e in splits["train"]], recipe.batch_size,
-                                      data_seed, recipe.batching == "length_grouped")
 
     trainer = InOrderEvalTrainer(
         model=model, args=args, train_dataset=splits["train"],
