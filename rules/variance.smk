@@ -56,6 +56,9 @@ rule report_variance:
     params:
         variance=config["variance"],
         task=task_info,
+        batching=lambda wildcards: config["finetune"][task_mode(wildcards)].get(
+            "batching", "shuffled"
+        ),
     script:
         "../scripts/report/report_variance.py"
 

@@ -87,6 +87,13 @@ def main():
              "The interval of a std assumes normal draws (chi-square, scipy); with "
              f"{len(study['seeds'])} seeds it is wide: read the shares as rough. A source whose share is "
              "small can be fixed without narrowing what a comparison can detect; the others cannot.", ""]
+    if snakemake.params.batching == "length_grouped" and "data_order" in sources:
+        lines += ["**Data order, with this recipe's `batching: length_grouped`.** transformers' length-grouped "
+                  "sampler does not read `data_seed`: it shuffles with torch's global generator, the one the "
+                  "dropout masks come from, and then sorts each mega-batch of 50 batches by length. So "
+                  "`data_order` changes nothing here, and `dropout` varies the dropout masks and the (shuffled "
+                  "part of the) order together; where the training set fits in one mega-batch (the demo's "
+                  "160 reviews in batches of 16) the order is the lengths' whatever the seed.", ""]
     accs_by_init = {}
     for init in study["inits"]:
         init_text, accs_by_init[init] = init_lines(init, sources, groups)
