@@ -1,9 +1,7 @@
 """Snakemake script: parameter accounting of bloom-560m (from its configuration, on the meta
 device: works offline) and of this mode's base model, counted and by formula."""
-import json
-from pathlib import Path
-
 from ftlib.accounting.bloom import account
+from ftlib.accounting.shapes import arch_from_hf_config
 from ftlib.core.errors import run_step
 from ftlib.core.textio import write_json
 
@@ -12,10 +10,9 @@ def main():
     lora = snakemake.params.lora
     rows = {"bloom-560m": account(snakemake.params.reference_shape, lora)}
     if snakemake.input.get("base"):
-        cfg = json.loads((Path(snakemake.input.base) / "config.json").read_text())
-        shape = {"vocab_size": cfg["vocab_size"], "hidden_size": cfg["hidden_size"],
-                 "num_layers": cfg["n_layer"], "num_heads": cfg["n_head"]}
-        rows["demo"] = account(shape, lora)
+        from transformers import AutoConfig
+
+        rows["demo"] = account(arch_from_hf_config(AutoConfig.from_pretrained(snakemake.input.base)), lora)
     for name, row in rows.items():
         for kind, line in row["lines"].items():
             print(f"{name} {kind}: {line}", flush=True)

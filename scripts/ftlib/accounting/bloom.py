@@ -22,14 +22,6 @@ def describe(trainable: int, total: int) -> str:
             f"trainable: {100 * trainable / total:.3f} %")
 
 
-def build_on_meta(shape: dict):
-    """BloomForCausalLM of ``shape`` (an entry of peft.architectures, family bloom) on the meta
-    device, built as every accounting builds its models (ftlib.accounting.peft)."""
-    from ftlib.accounting.peft import build_on_meta as build
-
-    return build({**shape, "family": "bloom"})
-
-
 def quantized_linears(model) -> list:
     """The Linear layers that 4-bit loading replaces: all but the output head (kept, and tied)."""
     return [m for name, m in model.named_modules()
@@ -46,7 +38,7 @@ def formulas(shape: dict, lora: dict) -> dict:
     stays outside the quantized layers: V·h + 4h + L·4h; LoRA adds L·r·(h + 3h) on query_key_value.
     """
     V, h, L, r = shape["vocab_size"], shape["hidden_size"], shape["num_layers"], lora["r"]
-    full = base_total({**shape, "family": "bloom"})
+    full = base_total(shape)
     lora_n = L * r * (h + 3 * h) if list(lora["target_modules"]) == ["query_key_value"] else None
     out = {"full": full, "quantized_weights": L * 12 * h * h, "quantized_biases": L * 9 * h,
            "all_4bit": full - L * 6 * h * h, "trainable_4bit": V * h + 4 * h + L * 4 * h,
@@ -56,7 +48,9 @@ def formulas(shape: dict, lora: dict) -> dict:
 
 
 def account(shape: dict, lora: dict) -> dict:
-    """Counts on the meta-device model, each checked against its formula."""
+    """Counts on the meta-device model of ``shape`` (family bloom: a peft.architectures entry, or
+    ftlib.accounting.shapes.arch_from_hf_config of a checkpoint), each checked against its formula."""
+    from ftlib.accounting.peft import build_on_meta
     from ftlib.peft.methods import apply_method
 
     model = build_on_meta(shape)
