@@ -120,10 +120,9 @@ def check_recipes():
             for task, block in peft.get("task_hp", {}).items()
         }
         for where, block in hp_blocks.items():
+            # a misspelt method would have its overrides silently never applied
             unused = sorted(set(block) - {"all", *config["peft"]["methods"]})
-            if (
-                unused
-            ):  # a misspelt method would have its overrides silently never applied
+            if unused:
                 raise WorkflowError(
                     f"config: {where}: {', '.join(unused)} not defined in peft.methods"
                 )
@@ -158,9 +157,8 @@ try:  # every method names a registered kind (scripts/ftlib/peft/methods/) with 
     check_methods(config["peft"]["methods"])
 except UnknownKind as error:
     raise WorkflowError(f"config: {error}") from None
-if (
-    config["variance"]["fixed_seed"] in config["variance"]["seeds"]
-):  # one run made twice
+# a fixed seed among the varied ones would make one run twice
+if config["variance"]["fixed_seed"] in config["variance"]["seeds"]:
     raise WorkflowError(
         f"config: variance.fixed_seed: {config['variance']['fixed_seed']} is also one of variance.seeds"
     )
@@ -408,21 +406,23 @@ try:
         [repo_path(p) for p in config["model_sheets"]],
         Path(workflow.basedir) / "config" / "models.schema.yaml",
     )
-    PEFT_MODELS = {
-        t: model_for(MODELS, config["peft"]["model"], t, TASKS[t].mode)
-        for t in RUN_TASKS
-    }
 except SheetError as error:
     raise WorkflowError(str(error)) from None
 
 
-def peft_model(task):
-    """The model sheet entry the PEFT branch fine-tunes on ``task``."""
-    if task not in PEFT_MODELS:  # a task outside this run's, asked for by its path
-        PEFT_MODELS[task] = model_for(
-            MODELS, config["peft"]["model"], task, TASKS[task].mode
+def peft_model(task, name=None):
+    """The model sheet entry the PEFT branch fine-tunes on ``task``: ``name`` (a run's path
+    names its model), else config peft.model; a bad choice is one line."""
+    try:
+        return model_for(
+            MODELS, name or config["peft"]["model"], task, TASKS[task].mode
         )
-    return PEFT_MODELS[task]
+    except SheetError as error:
+        raise WorkflowError(str(error)) from None
+
+
+for _task in RUN_TASKS:  # this run's choice, checked at start-up
+    peft_model(_task)
 
 
 def task_labels(wildcards):

@@ -13,13 +13,7 @@ def peft_hp(wildcards):
 def peft_model_folder(wildcards):
     """The folder of the model the PEFT branch fine-tunes on the task: the run's (wildcard
     model), else the one peft.model gives the task."""
-    if "model" not in wildcards.keys():
-        return peft_model(wildcards.task).folder(wildcards.task)
-    try:
-        model = model_for(MODELS, wildcards.model, wildcards.task, task_mode(wildcards))
-    except SheetError as error:
-        raise WorkflowError(str(error)) from None
-    return model.folder(wildcards.task)
+    return peft_model(wildcards.task, wildcards.get("model")).folder(wildcards.task)
 
 
 def peft_method_spec(wildcards):
