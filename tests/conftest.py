@@ -62,8 +62,12 @@ def run_snakemake(workdir: Path, *args: str, configfile: str | None = "demo_smal
 
 
 def error_lines(proc: subprocess.CompletedProcess) -> list[str]:
-    """The one-line errors (``ERROR: <file>: <problem> (log: ...)``) a failed run printed."""
-    return [line for line in (proc.stdout + proc.stderr).splitlines() if line.startswith("ERROR: ")]
+    """The one-line errors (``ERROR: <file>: <problem> (log: ...)``) a failed run printed.
+
+    A job's line may land after a partial line of Snakemake's own (both write to the same
+    terminal at once, e.g. ``Execute 1 jobs...ERROR: ...``), so it is found anywhere in a line.
+    """
+    return re.findall(r"ERROR: [^\n]*", proc.stdout + proc.stderr)
 
 
 def logged_accuracies(tensorboard_dir: Path, subset: str) -> list[float]:

@@ -49,7 +49,8 @@ def run_step(main: Callable[[], None], outputs=(), log: str | None = None) -> No
         if log:
             with open(log, "a", encoding="utf-8") as handle:
                 handle.write(line + "\n")
-        print(line, file=sys.stderr, flush=True)
+        sys.stderr.write(line + "\n")  # one write: a line of its own among concurrent jobs
+        sys.stderr.flush()
         sys.exit(1)
     except BaseException:
         remove_outputs(outputs)
