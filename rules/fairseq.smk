@@ -161,5 +161,6 @@ rule report_fairseq:
         inits=config["inits"],
         seeds=config["seeds"],
         task=task_info,
+        demo_corpus=config["data"]["demo"]["corpus"],
     script:
         "../scripts/fairseq/report_fairseq.py"

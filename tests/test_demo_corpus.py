@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 
-from ftlib.data.demo_reviews import NEUTRAL, DemoCorpusSpec, make_corpus
+from ftlib.data.demo_reviews import NEUTRAL, DemoCorpusSpec, make_corpus, review_kind
 
 SPEC = DemoCorpusSpec(train=160, valid=100, test=400, pretrain=2000, seed=3)
 OPINION = re.compile(r" est (?:(?:très|vraiment|franchement|assez|plutôt|tellement) )?(\w+)[.,]")
@@ -82,6 +82,33 @@ def test_no_sentence_but_the_opinions_gives_the_label_away(corpus):
     assert set(by_label["0"]) == set(by_label["1"]) == set(NEUTRAL)
 
 
+def test_mixed_reviews_have_a_minority_of_the_other_polarity_and_the_majority_label():
+    mixed = DemoCorpusSpec(**{**SPEC.__dict__, "mixed_share": 0.4})
+    corpus = make_corpus(mixed)
+    positive = set(SPEC.lexicon.positive)
+    shares, agree, kinds = [], [], Counter()
+    for review, label in zip(*corpus["test"]):
+        kinds[review_kind(review, label, SPEC.lexicon)] += 1
+        # each opinion's polarity: its word's, or the other one when negated
+        polarities = [w in positive for w in opinion_words(review)] + [w not in positive for w in negated_words(review)]
+        majority = sum(polarities) > len(polarities) / 2
+        minority = min(sum(polarities), len(polarities) - sum(polarities))
+        assert minority == 0 or minority == (len(polarities) - 1) // 2  # 1 of 3 or 4, 2 of 5
+        shares.append(minority > 0)
+        agree.append(majority == (label == "1"))
+        # the report's reading of the text says the same
+        assert review_kind(review, label, SPEC.lexicon) == (
+            "label noise" if not agree[-1] else "mixed" if minority else "plain")
+    assert 0.3 < sum(shares) / len(shares) < 0.5  # mixed_share 0.4
+    assert 0.9 < sum(agree) / len(agree) < 1.0  # the label is the majority's but for the 5 % noise
+    assert set(kinds) == {"plain", "mixed", "label noise"}
+    # only the labelled splits change: the unlabelled text, and so the checkpoint, stay the same
+    assert corpus["pretrain"] == make_corpus(SPEC)["pretrain"]
+    assert not any(min(sum(p), len(p) - sum(p)) for p in (
+        [w in positive for w in opinion_words(r)] + [w not in positive for w in negated_words(r)]
+        for r in make_corpus(SPEC)["test"][0]))
+
+
 def test_the_spec_rejects_impossible_values():
     with pytest.raises(ValueError, match="opinion_words"):
         DemoCorpusSpec(opinion_words=40)
@@ -91,4 +118,6 @@ def test_the_spec_rejects_impossible_values():
         DemoCorpusSpec(negation_share=1.0)
     with pytest.raises(ValueError, match="heldout_seen_share"):
         DemoCorpusSpec(heldout_seen_share=1.5)
+    with pytest.raises(ValueError, match="mixed_share"):
+        DemoCorpusSpec(mixed_share=-0.1)
     assert make_corpus(SPEC) == make_corpus(SPEC)  # reproducible from its seed

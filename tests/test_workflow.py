@@ -71,6 +71,16 @@ def test_demo_end_to_end_report_comes_from_the_runs_own_logs(demo_run):
         assert "# threads: 1" in log
         assert "Please install tensorboardX" not in log  # pinned: fairseq's task registry imports it
         assert (run / "checkpoint_best.pt").stat().st_size > 0
+    # the test reviews by kind (plain, mixed, label noise): they add up to the test split and to
+    # each run's accuracy
+    section = report.split("## Where the errors are")[1].split("\n## ")[0]
+    kinds = [[cell.strip() for cell in line.strip("|").split("|")] for line in section.splitlines()
+             if line.startswith("| ") and not line.startswith("| test review")]
+    assert [k[0] for k in kinds] == ["plain", "mixed", "label noise"]
+    assert sum(int(k[1]) for k in kinds) == 100
+    for row, column in ((r, 2 + 2 * ["pretrained", "scratch"].index(r["init"])) for r in rows):
+        pooled = sum(int(k[1]) * float(k[column]) for k in kinds) / 100
+        assert abs(pooled - float(row["test_accuracy"])) < 0.2
     params = json.loads((demo_run / "reports/demo/parameters.json").read_text())["encoders"]
     assert params[0]["counted"] == params[0]["formula"] == 22_829_056
     assert "| roberta_small | 4 | 512 | 512 | 32000 | 256 | 22,829,056 | 22,829,056 |" in report

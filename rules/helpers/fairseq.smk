@@ -37,10 +37,13 @@ def probe_json(task="{task}"):
 
 
 def probe_results(wildcards):
-    """The frozen-feature probe, and on the demo the probe along the masked-LM pretraining."""
+    """The frozen-feature probe, and on the demo the probe along the masked-LM pretraining and
+    the test split (its reviews' kinds: plain, mixed, label noise)."""
     inputs = {"probe": probe_json(wildcards.task)}
     if wildcards.task == "demo":
         inputs["probe_curve"] = rules.probe_pretraining_curve.output.curve
+        inputs["demo_test_reviews"] = raw_file("test", "review", "demo")
+        inputs["demo_test_labels"] = raw_file("test", "label", "demo")
     return inputs
 
 

@@ -73,6 +73,35 @@ def probe_lines(probe: dict, curve: dict | None) -> list[str]:
     return lines
 
 
+def error_kind_lines(table, inits: list[str], review_file, label_file, corpus: dict) -> list[str]:
+    """The demo: each init's test accuracy on each kind of test review (ftlib.data.demo_reviews.
+    review_kind), pooled over seeds, and how many reviews of the kind its seeds disagree on."""
+    from ftlib.data.demo_reviews import REVIEW_KINDS, DemoCorpusSpec, review_kind
+
+    lexicon = DemoCorpusSpec(**corpus).lexicon
+    reviews, labels = (Path(path).read_text(encoding="utf-8").splitlines() for path in (review_file, label_file))
+    kinds = [review_kind(r, label, lexicon) for r, label in zip(reviews, labels)]
+    predictions = read_predictions(table)
+    rows = []
+    for kind in REVIEW_KINDS:
+        at = [i for i, k in enumerate(kinds) if k == kind]
+        row = [kind, len(at)]
+        for init in inits:
+            runs = [p for (_, run, _), p in predictions.items() if run == init]
+            right = [(p["predicted"].iloc[at] == p["gold"].iloc[at]).to_numpy() for p in runs]
+            disagree = sum(len({p["predicted"].iat[i] for p in runs}) > 1 for i in at)
+            row += [f"{100 * sum(r.sum() for r in right) / max(1, len(at) * len(runs)):.1f}", disagree]
+        rows.append(row)
+    header = ["test review", "reviews"] + [c for init in inits for c in (f"{init}: acc.", f"{init}: seeds disagree")]
+    return (["", "## Where the errors are: the demo's test reviews by kind", "",
+             f"Plain reviews state every opinion with the review's polarity; mixed ones ({100 * corpus['mixed_share']:.0f} % "
+             "of the labelled reviews are drawn so) state a minority of opinions the other way, the label being the "
+             f"majority's; label noise ({100 * corpus['label_noise']:.0f} % of the labels flipped) is a label against the "
+             "majority of the review's opinions, which no model should match. Accuracy pooled over seeds; "
+             "\"seeds disagree\": reviews that not every seed of the init labels alike.", ""]
+            + markdown_table(header, rows))
+
+
 def placements(runs) -> str:
     """Where the runs trained: one entry per (device, its name, precision) among them."""
     return "; ".join(sorted({f"{r['device']} ({r['device_name']}, {r['precision']})" for r in runs}))
@@ -112,6 +141,9 @@ def main():
               "that way. The sample std, intervals and tests are in the next section.", ""]
     lines += markdown_table(["init", "seeds", "this run (± population std)", *sources], summary)
     lines += difference_lines(table, snakemake.params.inits)
+    if "demo_test_reviews" in snakemake.input.keys():
+        lines += error_kind_lines(table, snakemake.params.inits, snakemake.input.demo_test_reviews,
+                                  snakemake.input.demo_test_labels, snakemake.params.demo_corpus)
     lines += probe_lines(json.loads(Path(snakemake.input.probe).read_text()),
                          json.loads(Path(snakemake.input.probe_curve).read_text())
                          if "probe_curve" in snakemake.input.keys() else None)
