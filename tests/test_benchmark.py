@@ -34,7 +34,8 @@ def test_makespan_of_a_longest_first_schedule_by_hand():
 
 def test_job_durations_by_hand():
     # 2 epochs × (ceil(10 / 4) = 3 updates × 0.5 s + 2 s of evaluation) + 1 s
-    assert classifier_job_seconds(2, 10, 4, 0.5, 2.0, 1.0) == 2 * (1.5 + 2.0) + 1.0
+    assert classifier_job_seconds(2, 10, 4, 0.5, 2.0, 1.0, tests_once=False) == 2 * (1.5 + 2.0 + 1.0)
+    assert classifier_job_seconds(2, 10, 4, 0.5, 2.0, 1.0, tests_once=True) == 2 * (1.5 + 2.0) + 1.0
     timing = {"forward_seconds": 1.0, "seconds_per_new_token": 0.1, "micro_step_seconds": 2.0}
     train = {"max_steps": 20, "grad_accum": 4, "eval_every": 10}
     # before/after: 2 × 3 held-out × (1 + 5 × 0.1); 80 micro-steps × 2; 2 curve points × 3 × 1

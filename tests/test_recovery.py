@@ -59,7 +59,7 @@ PEFT_LONGER = "peft:\n  demo:\n    hp:\n      all: {max_epoch: 20}\n"
 CASES = {  # run: (rule, log name, when to kill, config)
     "fairseq/pretrained": ("finetune_fairseq", "pretrained_seed0", FAIRSEQ_SAVED, LONGER),
     "fairseq/scratch": ("finetune_fairseq", "scratch_seed0", FAIRSEQ_SAVED, TUNED),  # the shipped levers
-    "hf/pretrained": ("finetune_hf", "pretrained_seed0", TRAINER_SAVED, LONGER),
+    "hf/pretrained": ("finetune_hf", "pretrained_seed0", TRAINER_SAVED, TUNED),  # test once: best weights kept
     "peft/demo-roberta/lora_q_r4": ("finetune_peft", "demo-roberta/lora_q_r4_seed0", TRAINER_SAVED, PEFT_LONGER),
 }
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_snakemake, snakemake_env
+from conftest import CONFIGS, run_snakemake, seed_workdir, snakemake_env
 from ftlib.core.recipe import Recipe
 from ftlib.fairseq.commands import finetune_command, validate_command
 from ftlib.core.metrics import read_scalars, run_metrics
@@ -74,3 +74,27 @@ def test_tuned_vs_stock_target_reruns_the_stock_recipe_and_reports(demo_run):
     assert "'task': {'_name': 'sentence_prediction', " in (logs / "finetune_fairseq_stock/scratch_seed0.log").read_text()
     assert "'task': {'_name': 'sentence_prediction_length_grouped'" in (logs / "finetune_fairseq/scratch_seed0.log").read_text()
     assert (demo_run / "reports/demo/tuned_vs_stock_loss.png").stat().st_size > 10_000
+
+
+@pytest.mark.parametrize("run", ["hf/pretrained", "peft/demo-roberta/bitfit"])
+def test_hf_and_peft_test_once_on_the_best_valid_weights_as_after_every_epoch(demo_run, tmp_path, run):
+    """test_eval best_checkpoint in the HF branch (and so PEFT): the same test predictions as
+    evaluating test after every epoch and reading the best-valid epoch's, from one evaluation."""
+    target = f"runs/demo/{run}/seed0/metrics.json"
+    results = {}
+    for test_eval in ("every_epoch", "best_checkpoint"):
+        extra = tmp_path / f"{test_eval}.yaml"
+        extra.write_text(f"finetune:\n  demo: {{max_epoch: 6, test_eval: {test_eval}}}\n"
+                         "peft:\n  demo:\n    hp:\n      all: {max_epoch: 6}\n")
+        work = seed_workdir(demo_run, tmp_path / test_eval)
+        run_snakemake(work, target, "--configfile", str(CONFIGS / "demo_small.yaml"), str(extra), configfile=None)
+        metrics = json.loads((work / target).read_text())
+        predictions = (work / target).with_name("predictions.tsv").read_text()
+        tests = read_scalars(work / target.replace("metrics.json", "tensorboard"), "test", "accuracy")
+        results[test_eval] = metrics, predictions, tests
+    (every, every_predictions, every_tests), (once, once_predictions, once_tests) = results.values()
+    assert len(every_tests) == 6 and once_tests == []  # one test evaluation, after training
+    assert [e["valid_accuracy"] for e in once["epochs"]] == [e["valid_accuracy"] for e in every["epochs"]]
+    assert once["best_epoch"] == every["best_epoch"] and once["test_accuracy"] == every["test_accuracy"]
+    assert once_predictions == every_predictions
+    assert [e["test_accuracy"] is None for e in once["epochs"]] == [e != once["best_epoch"] for e in range(1, 7)]

@@ -39,6 +39,10 @@ def hours_minutes(seconds: float) -> str:
     return f"{hours} h {rest:02d} min" if hours else f"{rest} min"
 
 
+def test_when(recipe: Recipe) -> str:
+    return "once, on the best-valid epoch's weights" if recipe.tests_once else "after every epoch"
+
+
 def main():
     p, threads = snakemake.params, snakemake.params.threads_train
     bench = json.loads(Path(snakemake.input.json).read_text())
@@ -53,16 +57,20 @@ def main():
     # jobs at once beside each other: a 1-thread job runs `contention` times slower than alone
     contention = layout["contention"] if threads < bench["threads"] else 1.0
 
-    def classifier_seconds(model, recipe: Recipe, cap=None) -> tuple[float, float]:
-        """(mean step, one evaluation of valid + test) of a transformers classifier, alone."""
+    def classifier_seconds(model, recipe: Recipe, cap=None) -> tuple[float, float, float]:
+        """(mean step, one evaluation of valid, one of test) of a transformers classifier, alone."""
         batches = spread(length_grouped_batches(lengths["train"], recipe.batch_size), lengths["train"], sample_count)
         step = statistics.mean(train_step_seconds(model, lengths["train"], batches, vocab, cap))
         size = max(recipe.batch_size, 32)  # the Trainer's evaluation batch
-        evals = sorted_batches(lengths["valid"], size)
-        evals += [[len(lengths["valid"]) + i for i in b] for b in sorted_batches(lengths["test"], size)]
-        timed = spread(evals, eval_lengths, sample_count)
-        evaluation = statistics.mean(eval_batch_seconds(model, eval_lengths, timed, vocab, cap)) * len(evals)
-        return step, evaluation
+        valid = sorted_batches(lengths["valid"], size)
+        test = [[len(lengths["valid"]) + i for i in b] for b in sorted_batches(lengths["test"], size)]
+        timed = spread(valid + test, eval_lengths, sample_count)
+        per_batch = statistics.mean(eval_batch_seconds(model, eval_lengths, timed, vocab, cap))
+        return step, per_batch * len(valid), per_batch * len(test)
+
+    def job_seconds(recipe: Recipe, step: float, valid: float, test: float) -> float:
+        return classifier_job_seconds(recipe.max_epoch, n_train, recipe.batch_size, step, valid, test,
+                                      recipe.tests_once) * contention
 
     measured, jobs = {}, []
     # fairseq: the tuned seed of benchmark_fairseq (all benchmark threads), scaled to threads.train
@@ -74,11 +82,12 @@ def main():
         jobs += [Job("fairseq", f"{init} seed {seed}", fairseq_seed) for seed in p.seeds]
 
     torch.manual_seed(0)
-    step, evaluation = classifier_seconds(roberta_classifier(*shape, vocab), finetune)
-    hf_seed = classifier_job_seconds(finetune.max_epoch, n_train, finetune.batch_size, step, evaluation) * contention
-    hf_eval = finetune.max_epoch * evaluation * contention
-    measured["hf"] = {"step_seconds": step, "eval_seconds": evaluation, "seed_seconds": hf_seed}
-    print(f"experiment: HF step {step:.3f} s, evaluation {evaluation:.0f} s, job {hf_seed / 60:.1f} min", flush=True)
+    step, valid, test = classifier_seconds(roberta_classifier(*shape, vocab), finetune)
+    hf_seed = job_seconds(finetune, step, valid, test)
+    hf_eval = (finetune.max_epoch * valid + (1 if finetune.tests_once else finetune.max_epoch) * test) * contention
+    measured["hf"] = {"step_seconds": step, "valid_seconds": valid, "test_seconds": test, "seed_seconds": hf_seed}
+    print(f"experiment: HF step {step:.3f} s, valid {valid:.0f} s, test {test:.0f} s, job {hf_seed / 60:.1f} min",
+          flush=True)
     for init in p.inits:
         jobs += [Job("hf", f"{init} seed {seed}", hf_seed) for seed in p.seeds]
 
@@ -87,9 +96,10 @@ def main():
         spec = p.peft_specs[method]
         torch.manual_seed(0)
         model = apply_method(roberta_classifier(*shape, vocab), dict(spec))
-        step, evaluation = classifier_seconds(model, recipe, cap=max_positions_for(dict(spec), recipe.max_positions))
-        seconds = classifier_job_seconds(recipe.max_epoch, n_train, recipe.batch_size, step, evaluation) * contention
-        measured[f"peft/{method}"] = {"step_seconds": step, "eval_seconds": evaluation, "seed_seconds": seconds,
+        step, valid, test = classifier_seconds(model, recipe, cap=max_positions_for(dict(spec), recipe.max_positions))
+        seconds = job_seconds(recipe, step, valid, test)
+        measured[f"peft/{method}"] = {"step_seconds": step, "valid_seconds": valid, "test_seconds": test,
+                                      "seed_seconds": seconds,
                                       "batch_size": recipe.batch_size, "epochs": recipe.max_epoch}
         print(f"experiment: PEFT {method} step {step:.3f} s, job {seconds / 60:.1f} min", flush=True)
         jobs += [Job("peft", f"{method} seed {seed}", seconds) for seed in p.peft_seeds]
@@ -129,8 +139,8 @@ def main():
             ["fairseq", sum(j.branch == "fairseq" for j in jobs), minutes(fairseq_seed),
              f"{finetune.max_epoch} epochs of {n_train} reviews, batch {finetune.batch_size}, valid every epoch, test once"],
             ["HF", sum(j.branch == "hf" for j in jobs), minutes(hf_seed),
-             f"{measured['hf']['step_seconds']:.3f} s/step alone; valid + test every epoch "
-             f"({measured['hf']['eval_seconds']:.0f} s)"],
+             f"{measured['hf']['step_seconds']:.3f} s/step alone; valid every epoch "
+             f"({measured['hf']['valid_seconds']:.0f} s), test {test_when(finetune)} ({measured['hf']['test_seconds']:.0f} s)"],
             *[[f"PEFT {m}", len(p.peft_seeds), minutes(measured[f'peft/{m}']['seed_seconds']),
                f"{measured[f'peft/{m}']['step_seconds']:.3f} s/step alone, batch {measured[f'peft/{m}']['batch_size']}, "
                f"{measured[f'peft/{m}']['epochs']} epochs"] for m in p.peft_methods],
@@ -151,9 +161,8 @@ def main():
         f"{hours_minutes(floor)}: the prediction is {target[f'wall_{slots[2]}'] / floor:.2f}× that, the rest being "
         "the non-matrix work of each step (dropout masks, layer norms, softmax; see the profile note in the "
         "README) and, with 1-thread jobs, their contention",
-        f"- of each HF seed's {minutes(hf_seed)} min, {minutes(hf_eval)} min are its valid and test evaluation "
-        "after every epoch (length-sorted batches of 32), where the tuned fairseq recipe evaluates test "
-        "once, on the best checkpoint; each PEFT job pays the same",
+        f"- of each HF seed's {minutes(hf_seed)} min, {minutes(hf_eval)} min are its evaluation (length-sorted "
+        f"batches of 32): valid after every epoch, test {test_when(finetune)}, as each PEFT job's",
         "- `--cores 8` assumes an 8-core machine whose jobs each run as fast as two side by side here "
         "(the contention of 8 jobs sharing one memory system is not measured on this 2-core machine)",
         f"- BLOOM's answers are assumed to run to max_new_tokens ({p.bloom_max_new_tokens}) before and after "

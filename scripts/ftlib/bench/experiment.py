@@ -31,10 +31,12 @@ def lower_bound(seconds: list[float], slots: int) -> float:
     return max(max(seconds, default=0.0), sum(seconds) / slots)
 
 
-def classifier_job_seconds(epochs: int, n_train: int, batch_size: int, step_seconds: float, eval_seconds: float,
-                           extra_seconds: float = 0.0) -> float:
-    """One fine-tuning job: epochs × (updates × mean step + one evaluation), plus a fixed part."""
-    return epochs * (math.ceil(n_train / batch_size) * step_seconds + eval_seconds) + extra_seconds
+def classifier_job_seconds(epochs: int, n_train: int, batch_size: int, step_seconds: float, valid_seconds: float,
+                           test_seconds: float, tests_once: bool) -> float:
+    """One fine-tuning job: epochs × (updates × mean step + valid), and test once (the recipe's
+    test_eval best_checkpoint) or after every epoch (every_epoch)."""
+    return (epochs * (math.ceil(n_train / batch_size) * step_seconds + valid_seconds)
+            + (1 if tests_once else epochs) * test_seconds)
 
 
 def bloom_job_seconds(train: dict, heldout: int, max_new_tokens: int, timing: dict) -> float:

@@ -6,9 +6,12 @@ What is kept from fairseq's sentence_prediction so that the two branches run one
 - Adam with decoupled weight decay on every parameter (fairseq's adam decays biases and
   layer norms too; Trainer's default optimizer would exempt them), no clipping at clip 0;
 - inputs truncated to the first max_positions ids (fairseq's --shorten-method truncate);
-- valid and test accuracy after every epoch, in %, rounded to 1 decimal as fairseq logs it
-  (on batches of similar lengths, as fairseq's evaluation: less padding, the same predictions);
-  the reported test accuracy is the one at the best-valid epoch (ties: the later epoch);
+- valid accuracy after every epoch, in %, rounded to 1 decimal as fairseq logs it (on batches
+  of similar lengths, as fairseq's evaluation: less padding, the same predictions); the reported
+  test accuracy is the best-valid epoch's (ties: the later epoch). With the recipe's test_eval
+  best_checkpoint (the lab's recipe, as the tuned fairseq path) test is evaluated once, on the
+  best-valid epoch's weights, kept when that epoch ends; with every_epoch (stock) after every
+  epoch, beside valid. Evaluation draws no random numbers, so both give the same predictions;
 - TensorBoard logs laid out as fairseq's (<run>/tensorboard/{train_inner,valid,test}, tags
   ``lr``, ``loss``, ``accuracy``), so ftlib.core.metrics reads both branches the same way.
 A checkpoint is saved at every epoch's end (model, optimizer, schedule, RNG states), so that a
@@ -67,10 +70,12 @@ def accuracy_percent(predictions, labels) -> float:
 class FairseqStyleLogs(TrainerCallback):
     """Writes fairseq's TensorBoard layout, and one progress line per evaluation."""
 
-    def __init__(self, tensorboard_dir, log_interval: int):
+    def __init__(self, tensorboard_dir, log_interval: int, test_events: bool = True):
         from torch.utils.tensorboard import SummaryWriter
 
-        self.log_interval = log_interval
+        # test_events False: test is evaluated once, after training; its accuracy goes to
+        # metrics.json, as the tuned fairseq path's (ftlib.core.metrics.run_metrics)
+        self.log_interval, self.test_events = log_interval, test_events
         self.writers = {name: SummaryWriter(str(Path(tensorboard_dir) / name))
                         for name in ("train_inner", "valid", "test")}
 
@@ -85,7 +90,7 @@ class FairseqStyleLogs(TrainerCallback):
             self.writers["train_inner"].add_scalar("loss", logs["loss"] / math.log(2), state.global_step)
 
     def on_evaluate(self, args, state, control, metrics=None, **kwargs):
-        for subset in ("valid", "test"):
+        for subset in ("valid", "test") if self.test_events else ("valid",):
             key = f"eval_{subset}_accuracy"
             if metrics and key in metrics:
                 self.writers[subset].add_scalar("accuracy", metrics[key], state.global_step)
@@ -112,8 +117,55 @@ def in_file_order(values: list, order: list[int]) -> list:
     return restored
 
 
+class BestValidWeights(TrainerCallback):
+    """The trainable weights of the best-valid epoch so far (ties: the later epoch, fairseq's
+    checkpoint_best.pt), kept in ``folder`` when an epoch's valid evaluation ends, where a resumed
+    attempt finds them; frozen weights do not change, so the trainable ones are the whole
+    difference from the model as built."""
+
+    def __init__(self, model, folder: Path):
+        self.model, self.weights, self.record = model, folder / "best_valid.pt", folder / "best_valid.json"
+        self.best = json.loads(self.record.read_text()) if self.record.is_file() else None
+
+    def on_evaluate(self, args, state, control, metrics=None, **kwargs):
+        import torch
+
+        accuracy = (metrics or {}).get("eval_valid_accuracy")
+        if accuracy is None or (self.best is not None and accuracy < self.best["valid_accuracy"]):
+            return
+        torch.save({name: p.detach().clone() for name, p in self.model.named_parameters() if p.requires_grad},
+                   self.weights)
+        self.best = {"epoch": round(state.epoch), "valid_accuracy": accuracy}
+        self.record.write_text(json.dumps(self.best))
+
+    def restore(self) -> int:
+        """Load the kept weights into the model; returns their epoch."""
+        import torch
+
+        missing, unexpected = self.model.load_state_dict(torch.load(self.weights), strict=False)
+        trainable = {name for name, p in self.model.named_parameters() if p.requires_grad}
+        if unexpected or trainable & set(missing):
+            raise RuntimeError(f"{self.weights}: does not fit the model ({len(unexpected)} unexpected, "
+                               f"{len(trainable & set(missing))} trainable weights missing)")
+        return self.best["epoch"]
+
+
+class SkippedTestDraws(TrainerCallback):
+    """Tests once: after each epoch's valid evaluation, draw what the skipped test evaluation
+    would have drawn from torch's global generator (its DataLoader's base seed, drawn when the
+    first batch is fetched), so that every later batch order and dropout mask is the one the
+    every-epoch path draws and both give the same numbers (tests/test_tuned_path.py)."""
+
+    def __init__(self, first_test_batch):
+        self.first_test_batch = first_test_batch
+
+    def on_evaluate(self, args, state, control, metrics=None, **kwargs):
+        if metrics and "eval_valid_accuracy" in metrics:
+            self.first_test_batch()
+
+
 class TestPredictions(TrainerCallback):
-    """The test split's predicted labels after every epoch (compute_metrics hands over each
+    """The test split's predicted labels at each test evaluation (compute_metrics hands over each
     evaluation's predictions; on_evaluate says which subset they were), so that the best-valid
     epoch's predictions can be compared example by example. Kept in ``path`` as well, where a
     resumed attempt finds the epochs of the killed one."""
@@ -137,12 +189,21 @@ class TestPredictions(TrainerCallback):
         print(f"epoch {round(state.epoch)}: checkpoint saved", flush=True)
 
 
+def test_on_best_valid_weights(trainer, best_weights: BestValidWeights, test) -> float:
+    """Test accuracy of the best-valid epoch's weights (evaluated once, after training)."""
+    epoch = best_weights.restore()
+    accuracy = trainer.evaluate(eval_dataset=test, metric_key_prefix="eval_test")["eval_test_accuracy"]
+    print(f"test accuracy {accuracy:.1f} on the best-valid epoch's weights (epoch {epoch})", flush=True)
+    return accuracy
+
+
 def train_classifier(model, tokenizer, data_files: dict, recipe: Recipe, out_dir, seed: int, threads: int,
                      label_list, placement: Placement = CPU, predictions_path=None, data_seed: int | None = None) -> dict:
     """Fine-tune ``model`` on data_files["train"], evaluating on "valid" and "test" each epoch.
 
     ``recipe`` is the fine-tuning recipe (ftlib.core.recipe); its fairseq-only keys (the
-    special tokens, test_eval) do not apply: test is evaluated every epoch here.
+    special tokens) do not apply; test_eval says whether test is evaluated after every epoch
+    or once, on the best-valid epoch's weights.
     Returns the fairseq branch's metrics.json keys (epochs, best_epoch, best_valid_accuracy,
     test_accuracy, lr, wall_seconds, threads, n_train, total_updates, warmup_updates, seed,
     arch) plus peak_rss_mb; the caller adds ``init``. Numbers are read back from the run's
@@ -199,9 +260,11 @@ def train_classifier(model, tokenizer, data_files: dict, recipe: Recipe, out_dir
         # batching length_grouped (the fairseq branch's lever): transformers' own length grouping
         train_sampling_strategy="group_by_length" if recipe.batching == "length_grouped" else "random",
     )
-    logs = FairseqStyleLogs(tensorboard_dir, log_interval)
+    logs = FairseqStyleLogs(tensorboard_dir, log_interval, test_events=not recipe.tests_once)
     order = {split: by_length(splits[split]) for split in ("valid", "test")}
+    in_order = {split: [splits[split][i] for i in order[split]] for split in ("valid", "test")}
     test_predictions = TestPredictions(work.path / "test_predictions.json", order["test"])
+    best_weights = BestValidWeights(model, work.path)
 
     def compute_metrics(prediction):
         # the logits: first of a tuple when the model returns more (T5's classifier: its encoder states)
@@ -224,25 +287,35 @@ def train_classifier(model, tokenizer, data_files: dict, recipe: Recipe, out_dir
 
     trainer = InOrderEvalTrainer(
         model=model, args=args, train_dataset=splits["train"],
-        eval_dataset={split: [splits[split][i] for i in order[split]] for split in ("valid", "test")},
+        eval_dataset={"valid": in_order["valid"]} if recipe.tests_once else in_order,
         data_collator=DataCollatorWithPadding(tokenizer), compute_metrics=compute_metrics,
-        optimizers=(optimizer, scheduler), callbacks=[logs, test_predictions],
+        optimizers=(optimizer, scheduler),
+        callbacks=[logs, test_predictions],
     )
+    if recipe.tests_once:
+        skipped = SkippedTestDraws(lambda: next(iter(trainer.get_eval_dataloader(in_order["test"]))))
+        for callback in (best_weights, skipped):
+            trainer.add_callback(callback)
     started = time.time()
     try:
         trainer.train(resume_from_checkpoint=resume_from)
     finally:
         logs.close()
-    wall = time.time() - started
     if trainer.state.global_step != total:
         raise RuntimeError(f"Trainer ran {trainer.state.global_step} updates, the schedule expects {total}")
+    test_once = test_on_best_valid_weights(trainer, best_weights, in_order["test"]) if recipe.tests_once else None
+    wall = time.time() - started
 
-    metrics = run_metrics(tensorboard_dir)
+    metrics = run_metrics(tensorboard_dir, best_checkpoint_test=test_once)
     if len(metrics["epochs"]) != recipe.max_epoch:
         raise RuntimeError(f"{tensorboard_dir}: {len(metrics['epochs'])} epochs logged, expected {recipe.max_epoch}")
-    if len(test_predictions.per_epoch) != recipe.max_epoch:
-        raise RuntimeError(f"{len(test_predictions.per_epoch)} test evaluations, expected {recipe.max_epoch}")
-    best = test_predictions.per_epoch[metrics["best_epoch"] - 1]
+    if recipe.tests_once and best_weights.best["epoch"] != metrics["best_epoch"]:
+        raise RuntimeError(f"kept the weights of epoch {best_weights.best['epoch']}, the logs' best-valid epoch "
+                           f"is {metrics['best_epoch']}")
+    expected = 1 if recipe.tests_once else recipe.max_epoch
+    if len(test_predictions.per_epoch) != expected:
+        raise RuntimeError(f"{len(test_predictions.per_epoch)} test evaluations, expected {expected}")
+    best = test_predictions.per_epoch[-1 if recipe.tests_once else metrics["best_epoch"] - 1]
     if predictions_path is not None:
         gold = [str(label_list[example["labels"]]) for example in splits["test"]]
         write_predictions(predictions_path, gold, best["predicted"], best["probabilities"],
