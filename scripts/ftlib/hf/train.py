@@ -119,13 +119,16 @@ def in_file_order(values: list, order: list[int]) -> list:
 
 class BestValidWeights(TrainerCallback):
     """The trainable weights of the best-valid epoch so far (ties: the later epoch, fairseq's
-    checkpoint_best.pt), kept in ``folder`` when an epoch's valid evaluation ends, where a resumed
-    attempt finds them; frozen weights do not change, so the trainable ones are the whole
-    difference from the model as built."""
+    checkpoint_best.pt), kept in ``folder`` when an epoch's valid evaluation ends, with their
+    epoch and accuracy in the same file (replaced whole), where a resumed attempt finds them;
+    frozen weights do not change, so the trainable ones are the whole difference from the model
+    as built."""
 
     def __init__(self, model, folder: Path):
-        self.model, self.weights, self.record = model, folder / "best_valid.pt", folder / "best_valid.json"
-        self.best = json.loads(self.record.read_text()) if self.record.is_file() else None
+        import torch
+
+        self.model, self.path = model, folder / "best_valid.pt"
+        self.best = torch.load(self.path) if self.path.is_file() else None
 
     def on_evaluate(self, args, state, control, metrics=None, **kwargs):
         import torch
@@ -133,19 +136,19 @@ class BestValidWeights(TrainerCallback):
         accuracy = (metrics or {}).get("eval_valid_accuracy")
         if accuracy is None or (self.best is not None and accuracy < self.best["valid_accuracy"]):
             return
-        torch.save({name: p.detach().clone() for name, p in self.model.named_parameters() if p.requires_grad},
-                   self.weights)
-        self.best = {"epoch": round(state.epoch), "valid_accuracy": accuracy}
-        self.record.write_text(json.dumps(self.best))
+        self.best = {"epoch": round(state.epoch), "valid_accuracy": accuracy,
+                     "weights": {name: p.detach().clone() for name, p in self.model.named_parameters()
+                                 if p.requires_grad}}
+        partial = self.path.with_suffix(".partial")
+        torch.save(self.best, partial)
+        partial.replace(self.path)
 
     def restore(self) -> int:
         """Load the kept weights into the model; returns their epoch."""
-        import torch
-
-        missing, unexpected = self.model.load_state_dict(torch.load(self.weights), strict=False)
+        missing, unexpected = self.model.load_state_dict(self.best["weights"], strict=False)
         trainable = {name for name, p in self.model.named_parameters() if p.requires_grad}
         if unexpected or trainable & set(missing):
-            raise RuntimeError(f"{self.weights}: does not fit the model ({len(unexpected)} unexpected, "
+            raise RuntimeError(f"{self.path}: does not fit the model ({len(unexpected)} unexpected, "
                                f"{len(trainable & set(missing))} trainable weights missing)")
         return self.best["epoch"]
 
