@@ -7,6 +7,7 @@ from conftest import make_workdir, run_snakemake
 from ftlib.bench.experiment import Job, bloom_job_seconds, classifier_job_seconds, lower_bound, makespan, schedule_table
 from ftlib.bench.layout import layout_summary
 from ftlib.bench.measure import update_seconds
+from ftlib.bench.floor import bloom_job_flops, classifier_job_flops
 from ftlib.fairseq.flops import forward_flops, seed_flops, train_flops
 
 
@@ -18,6 +19,38 @@ def test_flop_count_of_one_sequence_by_hand():
     once = seed_flops([3], [3], [3], 2, 1, 4, 8, test_every_epoch=False)
     every = seed_flops([3], [3], [3], 2, 1, 4, 8, test_every_epoch=True)
     assert every - once == forward_flops([3], 1, 4, 8)  # one test pass saved over 2 epochs
+
+
+def test_floor_of_each_method_by_hand():
+    # 1 layer, D=4, F=8, T=3 (above): weights 768, attention 144, head 48 per forward
+    lengths = {"train": [3], "valid": [3], "test": [3]}
+    shape = dict(layers=1, dim=4, ffn=8, max_positions=256)
+    full = classifier_job_flops({"kind": "full"}, lengths, 2, True, **shape)
+    assert full == seed_flops([3], [3], [3], 2, 1, 4, 8, test_every_epoch=False)  # = the HF / fairseq count
+    # frozen weights: forward + their input's gradient (2x); attention and head 3x
+    bitfit = classifier_job_flops({"kind": "bitfit"}, lengths, 2, True, **shape)
+    assert bitfit == 2 * (2 * 768 + 3 * (144 + 48) + 960) + 960
+    # LoRA r 2 on one D x D matrix: 3 tokens x 2 x 2 x (4 + 4) = 96 forward, trained: 3x
+    lora = classifier_job_flops({"kind": "lora", "r": 2, "target_modules": ["query"]}, lengths, 2, True, **shape)
+    assert lora - bitfit == 2 * 3 * 96
+    # two adapters of size 1: 3 tokens x 2 x 2 x (2 x 4 x 1) = 96 forward
+    assert classifier_job_flops({"kind": "adapter", "size": 1}, lengths, 2, True, **shape) == lora
+    # a soft prompt of 2 tokens: sequences of 5, every pass; at max_positions 4 the text keeps 2
+    prompt = classifier_job_flops({"kind": "prompt", "num_virtual_tokens": 2}, lengths, 2, True, **shape)
+    assert prompt == classifier_job_flops({"kind": "bitfit"}, {k: [5] for k in lengths}, 2, True, **shape)
+    capped = classifier_job_flops({"kind": "prompt", "num_virtual_tokens": 2}, lengths, 2, True,
+                                  **{**shape, "max_positions": 4})
+    assert capped == classifier_job_flops({"kind": "bitfit"}, {k: [4] for k in lengths}, 2, True, **shape)
+    # BLOOM shape, 1 layer, D=2, V=10, LoRA r 1 on query_key_value (D -> 3D); 4-token examples
+    # (mean context 2): weights 2 x (4 x 4 + 2 x 2 x 8) = 96, attention 4 x 2 x 2 = 16, LM head 40,
+    # LoRA 2 x 1 x (2 + 6) = 16 per token
+    bloom = {"num_layers": 1, "hidden_size": 2, "vocab_size": 10}
+    step = 4 * (2 * (96 + 40) + 3 * (16 + 16))
+    losses = (2 + 1) * 3 * 4 * (96 + 16 + 40)  # before, after, 1 curve point; 3 held-out examples
+    generation = 2 * 3 * 2 * (96 + 4 * 5 * 2 + 40)  # 2 new tokens each, mean context 4 + 1
+    train = {"max_steps": 5, "grad_accum": 2, "eval_every": 10}
+    assert bloom_job_flops(bloom, {"r": 1, "target_modules": ["query_key_value"]}, train, 3, 2, 4) == (
+        10 * step + losses + generation)
 
 
 def test_makespan_of_a_longest_first_schedule_by_hand():
@@ -104,3 +137,14 @@ def test_bench_target_runs_and_reports(tmp_path):
             assert row[f"bound_{slots}"] <= row[f"wall_{slots}"] + 1e-9 <= row["job_seconds"] + 1e-6
     assert experiment["measured"]["bloom"]["quantized"] in (True, False)
     assert "## The whole experiment" in report and "the fairseq and HF branches (12 seeds) on 2 cores" in report
+    # its FLOP floor: every job's FLOPs at the measured GEMM rate, and the prediction's ratio to it
+    floor = experiment["floor"]
+    assert floor["flops"] == sum(job["flops"] for job in experiment["jobs"])
+    assert set(floor["by_branch"]) == {"fairseq", "hf", "peft", "bloom"}
+    assert floor["seconds"] == pytest.approx(floor["flops"] / (result["gemm_gflops"] * 1e9))
+    everything = next(row for row in experiment["schedule"] if row["group"] == "all")
+    assert floor["predicted_over_floor"] == pytest.approx(everything[f"wall_{experiment['slots']['2']}"] / floor["seconds"])
+    assert f"is **{floor['predicted_over_floor']:.2f}×** that" in report
+    job_flops = {(job["branch"], job["name"]): job["flops"] for job in experiment["jobs"]}
+    # full fine-tuning is the HF seed's work; a method that freezes the encoder's weights does less
+    assert job_flops["peft", "full seed 0"] == job_flops["hf", "pretrained seed 0"] > job_flops["peft", "bitfit seed 0"]

@@ -19,6 +19,7 @@ import torch
 
 from ftlib.accounting.fairseq_encoder import arch_args
 from ftlib.bench.experiment import Job, bloom_job_seconds, classifier_job_seconds, schedule_table
+from ftlib.bench.floor import bloom_job_flops, classifier_job_flops
 from ftlib.bench.steps import (bloom_lora_seconds, eval_batch_seconds, length_grouped_batches, roberta_classifier,
                                sorted_batches, spread, train_step_seconds)
 from ftlib.core.errors import run_step
@@ -37,6 +38,25 @@ def minutes(seconds: float) -> str:
 def hours_minutes(seconds: float) -> str:
     hours, rest = divmod(round(seconds / 60), 60)
     return f"{hours} h {rest:02d} min" if hours else f"{rest} min"
+
+
+def experiment_flops(p, bench: dict, finetune: Recipe, shape: tuple) -> dict:
+    """{(branch, job name): FLOPs} of every job the schedule holds, named as its Job."""
+    lengths = bench["lengths"]
+    flops = {}
+    for init in p.inits:
+        for seed in p.seeds:
+            flops["fairseq", f"{init} seed {seed}"] = bench["flops_per_seed"]["tuned"]
+            flops["hf", f"{init} seed {seed}"] = classifier_job_flops(
+                {"kind": "full"}, lengths, finetune.max_epoch, finetune.tests_once, *shape, finetune.max_positions)
+    for method in p.peft_methods:
+        recipe = Recipe.from_config(p.peft_recipes[method])
+        per_job = classifier_job_flops(dict(p.peft_specs[method]), lengths, recipe.max_epoch, recipe.tests_once,
+                                       *shape, recipe.max_positions)
+        flops.update({("peft", f"{method} seed {seed}"): per_job for seed in p.peft_seeds})
+    flops["bloom", "lora"] = bloom_job_flops(p.bloom_shape, p.bloom_lora, p.bloom_train, p.bloom_heldout,
+                                             p.bloom_max_new_tokens, p.experiment["bloom_tokens"])
+    return flops
 
 
 def test_when(recipe: Recipe) -> str:
@@ -113,15 +133,25 @@ def main():
           f"job {bloom / 60:.1f} min", flush=True)
     jobs.append(Job("bloom", "lora", bloom))
 
+    job_flops = experiment_flops(p, bench, finetune, shape[:3])
     slots = {cores: max(1, cores // threads) for cores in CORES}
     # the FLOP floor of the fairseq and HF seeds, the whole machine computing at its GEMM rate
     floor = len(p.inits) * len(p.seeds) * (bench["floor_seconds"]["tuned"] + bench["floor_seconds"]["hf"])
     table = schedule_table(jobs, sorted(set(slots.values())))
     core_set = [j for j in jobs if j.branch in ("fairseq", "hf")]
     target = schedule_table(core_set, [slots[2]])[0]
+    # the whole experiment's floor: every job's FLOPs with the whole machine at its GEMM rate
+    gemm = bench["gemm_gflops"] * 1e9
+    whole = {"flops": sum(job_flops.values()), "seconds": sum(job_flops.values()) / gemm,
+             "by_branch": {branch: sum(f for (b, _), f in job_flops.items() if b == branch)
+                           for branch in dict.fromkeys(b for b, _ in job_flops)}}
+    predicted = next(row for row in table if row["group"] == "all")[f"wall_{slots[2]}"]
+    whole["predicted_over_floor"] = predicted / whole["seconds"]
     write_json(snakemake.output.json, {"threads_train": threads, "contention": contention, "slots": slots,
                                        "measured": measured, "schedule": table, "fairseq_hf": target,
-                                       "jobs": [job.__dict__ for job in jobs]})
+                                       "floor": whole,
+                                       "jobs": [{**job.__dict__, "flops": job_flops[job.branch, job.name]}
+                                                for job in jobs]})
 
     b = timing
     lines = [
@@ -161,6 +191,11 @@ def main():
         f"{hours_minutes(floor)}: the prediction is {target[f'wall_{slots[2]}'] / floor:.2f}× that, the rest being "
         "the non-matrix work of each step (dropout masks, layer norms, softmax; see the profile note in the "
         "README) and, with 1-thread jobs, their contention",
+        f"- the whole experiment's FLOP floor (every job above: {whole['flops'] / 1e15:.2f} PFLOP, of which "
+        + ", ".join(f"{branch} {flops / 1e15:.2f}" for branch, flops in whole["by_branch"].items())
+        + f"; matrix work only, `ftlib/bench/floor.py`) at this machine's GEMM rate on {bench['threads']} threads: "
+        f"**{hours_minutes(whole['seconds'])}**; the predicted `--cores 2` time "
+        f"({hours_minutes(predicted)}) is **{whole['predicted_over_floor']:.2f}×** that",
         f"- of each HF seed's {minutes(hf_seed)} min, {minutes(hf_eval)} min are its evaluation (length-sorted "
         f"batches of 32): valid after every epoch, test {test_when(finetune)}, as each PEFT job's",
         "- `--cores 8` assumes an 8-core machine whose jobs each run as fast as two side by side here "
