@@ -168,6 +168,8 @@ def test_each_preset_runs_end_to_end_on_tiny_models(path, sheets):
                 or method == "full"
         report = (work / f"reports/{task}/peft_report.md").read_text()
         assert f"## The study: {study['peft']['study']['name']}" in report
+        # the comparison with full fine-tuning only where the study runs it
+        assert ("## What each method loses against full fine-tuning" in report) == ("full" in methods)
         for row in study["peft"]["study"]["accuracy"]:
             assert f"| {row['task']} | {row['method']} | {row['value']:.1f} |" in report
         accounting = json.loads((work / f"reports/{task}/peft_parameters.json").read_text())

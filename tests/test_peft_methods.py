@@ -106,6 +106,9 @@ def test_exactly_the_intended_tensors_train(method):
         optimizer.step()
     moved = {n for n, p in model.named_parameters() if not torch.equal(p.detach(), before[n])}
     assert moved == set(peft_methods.trainable_names(model))
+    # no weight gradient is computed for a frozen weight (issue 24: the PEFT jobs' backward pays
+    # only for the input gradients below the trained tensors, and for those tensors' own)
+    assert {n for n, p in model.named_parameters() if p.grad is not None} == moved
 
     counts = parameter_counts(model)
     shape = peft_accounting.arch_from_hf_config(tiny_classifier().config)

@@ -227,9 +227,10 @@ def main():
     lines = intro_lines(task, model, seeds, runs)
     lines += summary_lines(summary, runs, predictions, seeds, head, snakemake.output.plot)
     lines += study_lines(snakemake.params.study, task["name"], summary, runs, predictions, accounting)
-    lines += ["", "## What each method loses against full fine-tuning", ""]
-    lines += statistics_lines(table, predictions, [(f"{m} vs full", ("peft", m), ("peft", "full"))
-                                                   for m in methods if m != "full"], heading="###")
+    if "full" in methods:  # (a study without full fine-tuning, e.g. the bert-base preset, has no baseline)
+        lines += ["", "## What each method loses against full fine-tuning", ""]
+        lines += statistics_lines(table, predictions, [(f"{m} vs full", ("peft", m), ("peft", "full"))
+                                                       for m in methods if m != "full"], heading="###")
     lines += negation_lines(runs, methods, predictions, snakemake.input.test, snakemake.params.labels, task["name"])
     lines += per_seed_lines(runs)
     lines += hyperparameter_lines(summary, snakemake.params.specs)
