@@ -126,6 +126,8 @@ def test_the_reports_statistics_section_from_a_runs_table_by_hand():
     assert seed0.split("|")[3].strip() == "+10.0" and seed0.split("|")[5].strip() == "0.002"
     only_missing = statistics_lines(runs, predictions, [("c vs b", ("x", "c"), ("x", "b"))])
     assert only_missing[-1] == "No comparison: one group of each did not run (wanted: c vs b)."
+    groups_only = statistics_lines(runs, predictions, [])  # a study with no baseline to compare with
+    assert groups_only == lines[:len(groups_only)] and groups_only[-1].startswith("| x | b | 3 |")
 
 
 def test_the_printed_t_interval_never_leaves_0_to_100():

@@ -124,6 +124,8 @@ def statistics_lines(runs, predictions, comparisons, heading: str = "##") -> lis
     """The groups, the comparisons and the paired tests, under ``heading``-level titles."""
     groups, summaries = group_lines(runs, predictions)
     lines = [f"{heading} Groups of seeds", "", GROUPS_TEXT, ""] + groups
+    if not comparisons:  # the groups alone were asked for
+        return lines
     welch, paired = comparison_tables(runs, predictions, comparisons, summaries)
     if len(welch) == 2:  # header only: no comparison had both its groups
         wanted = "; ".join(title for title, _, _ in comparisons) or "none"
