@@ -27,13 +27,13 @@ def read_benchmark(path) -> dict:
     return {"wall_s": as_float("s"), "max_rss_mb": as_float("max_rss")}
 
 
-def difference_lines(table, inits: list[str]) -> list[str]:
+def difference_lines(table, predictions: dict, inits: list[str]) -> list[str]:
     """Pretrained vs scratch: the seeds' groups, Welch's difference and the paired tests per seed."""
     if not {"pretrained", "scratch"} <= set(inits):
         return []
     comparison = [("pretrained vs scratch", ("fairseq", "pretrained"), ("fairseq", "scratch"))]
     return (["", "## Does pretraining help?", ""]
-            + statistics_lines(table, read_predictions(table), comparison, heading="###")
+            + statistics_lines(table, predictions, comparison, heading="###")
             + ["", "With a few seeds the Welch interval is wide (t with n − 1 to 2n − 2 degrees of freedom "
                "for n seeds per init); the seed pairs share the seed, not the run, so that comparison is "
                "unpaired. The paired tests compare the two runs of one seed on the same test reviews."])
@@ -73,7 +73,7 @@ def probe_lines(probe: dict, curve: dict | None) -> list[str]:
     return lines
 
 
-def error_kind_lines(table, inits: list[str], review_file, label_file, corpus: dict) -> list[str]:
+def error_kind_lines(predictions: dict, inits: list[str], review_file, label_file, corpus: dict) -> list[str]:
     """The demo: each init's test accuracy on each kind of test review (ftlib.data.demo_reviews.
     review_kind), pooled over seeds, and how many reviews of the kind its seeds disagree on."""
     from ftlib.data.demo_reviews import REVIEW_KINDS, DemoCorpusSpec, review_kind
@@ -81,7 +81,6 @@ def error_kind_lines(table, inits: list[str], review_file, label_file, corpus: d
     lexicon = DemoCorpusSpec(**corpus).lexicon
     reviews, labels = (Path(path).read_text(encoding="utf-8").splitlines() for path in (review_file, label_file))
     kinds = [review_kind(r, label, lexicon) for r, label in zip(reviews, labels)]
-    predictions = read_predictions(table)
     rows = []
     for kind in REVIEW_KINDS:
         at = [i for i, k in enumerate(kinds) if k == kind]
@@ -140,9 +139,10 @@ def main():
               "Test accuracy, mean ± **population** std (ddof=0) over seeds: the references give theirs "
               "that way. The sample std, intervals and tests are in the next section.", ""]
     lines += markdown_table(["init", "seeds", "this run (± population std)", *sources], summary)
-    lines += difference_lines(table, snakemake.params.inits)
+    predictions = read_predictions(table)  # every run's predictions.tsv, for the tests and the error kinds
+    lines += difference_lines(table, predictions, snakemake.params.inits)
     if "demo_test_reviews" in snakemake.input.keys():
-        lines += error_kind_lines(table, snakemake.params.inits, snakemake.input.demo_test_reviews,
+        lines += error_kind_lines(predictions, snakemake.params.inits, snakemake.input.demo_test_reviews,
                                   snakemake.input.demo_test_labels, snakemake.params.demo_corpus)
     lines += probe_lines(json.loads(Path(snakemake.input.probe).read_text()),
                          json.loads(Path(snakemake.input.probe_curve).read_text())

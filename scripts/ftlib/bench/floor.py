@@ -16,18 +16,7 @@ from __future__ import annotations
 
 import math
 
-from ftlib.fairseq.flops import forward_flops
-
-
-def encoder_parts(lengths, layers: int, dim: int, ffn: int, num_classes: int = 2) -> dict:
-    """Forward FLOPs of an encoder classifier over sequences of these lengths, by kind of
-    product: weight matrices (projections and FFN), attention (two activations), the head."""
-    tokens = sum(lengths)
-    parts = {"weights": tokens * 2 * (4 * dim * dim + 2 * dim * ffn) * layers,
-             "attention": sum(4 * t * t * dim * layers for t in lengths),
-             "head": len(lengths) * 2 * (dim * dim + dim * num_classes)}
-    assert sum(parts.values()) == forward_flops(lengths, layers, dim, ffn, num_classes)
-    return parts
+from ftlib.fairseq.flops import forward_flops, forward_parts
 
 
 def method_extra_forward(spec: dict, tokens: int, layers: int, dim: int) -> int:
@@ -45,7 +34,7 @@ def method_extra_forward(spec: dict, tokens: int, layers: int, dim: int) -> int:
 def classifier_train_flops(spec: dict, lengths, layers: int, dim: int, ffn: int) -> int:
     """One epoch's training FLOPs of a classifier fine-tuned with this method (kind full: every
     weight trained), over sequences of these lengths (a soft prompt's tokens included)."""
-    parts = encoder_parts(lengths, layers, dim, ffn)
+    parts = forward_parts(lengths, layers, dim, ffn)
     weights = 3 if spec["kind"] == "full" else 2
     extra = method_extra_forward(spec, sum(lengths), layers, dim)
     return weights * parts["weights"] + 3 * (parts["attention"] + parts["head"] + extra)

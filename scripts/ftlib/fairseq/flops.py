@@ -10,10 +10,16 @@ forward + backward = 3x the forward.
 from __future__ import annotations
 
 
+def forward_parts(lengths, layers: int, dim: int, ffn: int, num_classes: int = 2) -> dict:
+    """Forward FLOPs over sequences of these lengths, by kind of product: weight matrices
+    (projections and FFN), attention (two activations), the classification head."""
+    return {"weights": sum(lengths) * 2 * (4 * dim * dim + 2 * dim * ffn) * layers,
+            "attention": sum(4 * t * t * dim * layers for t in lengths),
+            "head": len(lengths) * 2 * (dim * dim + dim * num_classes)}
+
+
 def forward_flops(lengths, layers: int, dim: int, ffn: int, num_classes: int = 2) -> int:
-    per_token = 2 * (4 * dim * dim + 2 * dim * ffn) * layers
-    head = 2 * (dim * dim + dim * num_classes)
-    return sum(t * per_token + 4 * t * t * dim * layers + head for t in lengths)
+    return sum(forward_parts(lengths, layers, dim, ffn, num_classes).values())
 
 
 def train_flops(lengths, layers: int, dim: int, ffn: int, num_classes: int = 2) -> int:

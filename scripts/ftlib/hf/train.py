@@ -11,7 +11,8 @@ What is kept from fairseq's sentence_prediction so that the two branches run one
   test accuracy is the best-valid epoch's (ties: the later epoch). With the recipe's test_eval
   best_checkpoint (the lab's recipe, as the tuned fairseq path) test is evaluated once, on the
   best-valid epoch's weights, kept when that epoch ends; with every_epoch (stock) after every
-  epoch, beside valid. Evaluation draws no random numbers, so both give the same predictions;
+  epoch, beside valid. Both give the same numbers and predictions: a test evaluation's only
+  random draw (its DataLoader's base seed) is still drawn where it is skipped (SkippedTestDraws);
 - TensorBoard logs laid out as fairseq's (<run>/tensorboard/{train_inner,valid,test}, tags
   ``lr``, ``loss``, ``accuracy``), so ftlib.core.metrics reads both branches the same way.
 A checkpoint is saved at every epoch's end (model, optimizer, schedule, RNG states), so that a
@@ -202,7 +203,8 @@ def test_on_best_valid_weights(trainer, best_weights: BestValidWeights, test) ->
 
 def train_classifier(model, tokenizer, data_files: dict, recipe: Recipe, out_dir, seed: int, threads: int,
                      label_list, placement: Placement = CPU, predictions_path=None, data_seed: int | None = None) -> dict:
-    """Fine-tune ``model`` on data_files["train"], evaluating on "valid" and "test" each epoch.
+    """Fine-tune ``model`` on data_files["train"], evaluating "valid" each epoch and "test" as
+    the recipe's test_eval says.
 
     ``recipe`` is the fine-tuning recipe (ftlib.core.recipe); its fairseq-only keys (the
     special tokens) do not apply; test_eval says whether test is evaluated after every epoch
@@ -267,7 +269,6 @@ def train_classifier(model, tokenizer, data_files: dict, recipe: Recipe, out_dir
     order = {split: by_length(splits[split]) for split in ("valid", "test")}
     in_order = {split: [splits[split][i] for i in order[split]] for split in ("valid", "test")}
     test_predictions = TestPredictions(work.path / "test_predictions.json", order["test"])
-    best_weights = BestValidWeights(model, work.path)
 
     def compute_metrics(prediction):
         # the logits: first of a tuple when the model returns more (T5's classifier: its encoder states)
@@ -296,6 +297,7 @@ def train_classifier(model, tokenizer, data_files: dict, recipe: Recipe, out_dir
         callbacks=[logs, test_predictions],
     )
     if recipe.tests_once:
+        best_weights = BestValidWeights(model, work.path)
         skipped = SkippedTestDraws(lambda: next(iter(trainer.get_eval_dataloader(in_order["test"]))))
         for callback in (best_weights, skipped):
             trainer.add_callback(callback)
