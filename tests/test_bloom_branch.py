@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+import torch
 import yaml
 
 from conftest import REPO, error_lines, make_workdir, run_snakemake
@@ -164,6 +165,10 @@ def test_report_numbers_are_read_back_from_the_run(bloom):
     assert f"peak RSS {m['peak_rss_mb']:.0f} MB" in report
     assert f"**path: {m['path']}**" in report
     assert m["path"].startswith(("4-bit NF4 base", "unquantized fp32 base"))
+    if m["quantized"] and not m["cuda"]:  # the config's auto: bf16 only where this CPU multiplies it
+        from ftlib.bloom.model import native_bf16_cpu
+        assert m["compute_dtype"] == ("bfloat16" if native_bf16_cpu() else "float32")
+        assert f"{m['compute_dtype']} compute: auto: this CPU" in m["path"]
     assert "`trainable params: 1,572,864 || all params: 409,792,512 || trainable: 0.384 %`" in report
     for answer in bloom["generations"]["after"]:
         assert answer["question"].split()[0] in report
@@ -245,6 +250,21 @@ def test_4bit_nf4_lora_on_cuda(tmp_path):
     assert choose_optimizer("paged_adamw_8bit") == "paged_adamw_8bit"
     x = torch.randint(0, 512, (1, 16), device="cuda")
     model(input_ids=x, labels=x).loss.backward()
+
+
+def test_auto_compute_dtype_is_bf16_only_where_the_hardware_multiplies_it(monkeypatch):
+    from ftlib.bloom import model
+
+    q = dict(CONFIG["quantization"], compute_dtype="auto")
+    for native, expected in ((True, "bfloat16"), (False, "float32")):
+        monkeypatch.setattr(model, "native_bf16_cpu", lambda: native)
+        dtype, why = model.compute_dtype(q, cuda=False)
+        assert dtype == expected and why.startswith("auto: this CPU")
+        assert model.bnb_config(q, cuda=False).bnb_4bit_compute_dtype == getattr(torch, expected)
+    for bf16, expected in ((True, "bfloat16"), (False, "float16")):
+        monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda: bf16)
+        assert model.compute_dtype(q, cuda=True)[0] == expected
+    assert model.compute_dtype(dict(q, compute_dtype="bfloat16"), cuda=False) == ("bfloat16", "set in config")
 
 
 def test_the_real_base_model_is_fetched_by_a_local_rule_and_offline_says_what_to_place(tmp_path):

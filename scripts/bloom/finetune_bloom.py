@@ -5,7 +5,7 @@ import tempfile
 import time
 
 from ftlib.bloom.data import read_jsonl, token_f1
-from ftlib.bloom.model import four_bit_support, load_base
+from ftlib.bloom.model import compute_dtype, four_bit_support, load_base
 from ftlib.accounting.bloom import count, describe
 from ftlib.bloom.train import encode_pairs, generate_answers, heldout_loss, lora_finetune, perplexity
 from ftlib.core.device import resolve
@@ -57,7 +57,8 @@ def base_path(q: dict, cuda: bool) -> tuple[bool, str]:
     if q["load_in_4bit"]:
         quantize, why = four_bit_support(cuda)
     if quantize:
-        return True, f"4-bit NF4 base ({why}; double quant {q['double_quant']}, {q['compute_dtype']} compute)"
+        dtype, chosen = compute_dtype(q, cuda)
+        return True, f"4-bit NF4 base ({why}; double quant {q['double_quant']}, {dtype} compute: {chosen})"
     say(f"4-bit loading not available: {why}; training the same LoRA on the unquantized base")
     return False, "unquantized fp32 base"
 
@@ -131,6 +132,7 @@ def main():
     write_json(snakemake.output.generations, {"before": before["answers"], "after": after["answers"]})
     metrics = {
         "mode": snakemake.wildcards.mode, "base": p.base, "path": path, "quantized": quantize,
+        "compute_dtype": compute_dtype(q, cuda)[0] if quantize else "float32",
         "optimizer": run["optimizer"], "cuda": cuda, **placement.record(),
         "n_train": len(train), "n_heldout": len(heldout),
         "heldout_answer_in_training": paraphrased(train_pairs, heldout_pairs),

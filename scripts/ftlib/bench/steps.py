@@ -104,7 +104,7 @@ def bloom_lora_seconds(shape: dict, lora: dict, quantization: dict, tokens: int,
     from peft import prepare_model_for_kbit_training
     from transformers import BloomConfig, BloomForCausalLM
 
-    from ftlib.bloom.model import four_bit_support, load_base
+    from ftlib.bloom.model import compute_dtype, four_bit_support, load_base
     from ftlib.peft.methods import apply_method
 
     torch.manual_seed(0)
@@ -140,6 +140,10 @@ def bloom_lora_seconds(shape: dict, lora: dict, quantization: dict, tokens: int,
         optimizer.step()
         optimizer.zero_grad()
         times.append(time.perf_counter() - started)
-    return {"quantized": quantize, "path": why if quantize else f"fp32 ({why})", "tokens": tokens,
+    path = f"fp32 ({why})"
+    if quantize:
+        dtype, chosen = compute_dtype(quantization, cuda=False)
+        path = f"{why}, {dtype} compute ({chosen})"
+    return {"quantized": quantize, "path": path, "tokens": tokens,
             "forward_seconds": forward, "seconds_per_new_token": per_new_token,
             "micro_step_seconds": statistics.mean(times[1:]), "micro_steps_timed": steps}
