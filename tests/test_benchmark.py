@@ -148,3 +148,10 @@ def test_bench_target_runs_and_reports(tmp_path):
     job_flops = {(job["branch"], job["name"]): job["flops"] for job in experiment["jobs"]}
     # full fine-tuning is the HF seed's work; a method that freezes the encoder's weights does less
     assert job_flops["peft", "full seed 0"] == job_flops["hf", "pretrained seed 0"] > job_flops["peft", "bitfit seed 0"]
+    # each job against its own floor: its time alone over its FLOPs at the jobs' thread count's GEMM rate
+    measured, gemm = experiment["measured"], experiment["gemm_gflops_job"] * 1e9
+    full = next(job for job in experiment["jobs"] if job["name"] == "full seed 0")
+    assert measured["peft/full"]["over_floor"] == pytest.approx(
+        full["seconds"] / experiment["contention"] / (full["flops"] / gemm))
+    assert all(measured[key]["over_floor"] > 0 for key in measured)
+    assert f"| PEFT full | 3 | " in report and f" | {measured['peft/full']['over_floor']:.2f} | " in report

@@ -18,7 +18,7 @@ import torch
 from ftlib.accounting.fairseq_encoder import arch_args, build_encoder
 from ftlib.bench.layout import layout_summary
 from ftlib.bench.measure import run_measured, run_together, update_seconds
-from ftlib.bench.steps import length_grouped_batches, roberta_classifier, sample, train_step_seconds
+from ftlib.bench.steps import gemm_gflops, length_grouped_batches, roberta_classifier, sample, train_step_seconds
 from ftlib.core.errors import run_step
 from ftlib.core.proc import find_executable
 from ftlib.core.recipe import Recipe
@@ -27,26 +27,6 @@ from ftlib.core.textio import write_json, write_lines, write_text_atomic
 from ftlib.fairseq.bench_workload import WorkloadSpec, write_workload
 from ftlib.fairseq.commands import finetune_command, preprocess_command, validate_command
 from ftlib.fairseq.flops import forward_flops, seed_flops, train_flops
-
-
-def gemm_gflops(tokens: int, dim: int, ffn: int, threads: int, repeats: int = 20, trials: int = 5) -> float:
-    """Best achieved fp32 GEMM rate over ``trials`` on the layer's shapes (projections and FFN)
-    with ``threads``: the floor is what the machine can do, so the best trial, not the mean."""
-    torch.set_num_threads(threads)
-    x = torch.randn(tokens, dim)
-    weights = [torch.randn(dim, dim), torch.randn(dim, ffn), torch.randn(ffn, dim)]
-    inputs = [x, x, torch.randn(tokens, ffn)]
-    for a, w in zip(inputs, weights):
-        a @ w  # warm-up
-    best = float("inf")
-    for _ in range(trials):
-        started = time.perf_counter()
-        for _ in range(repeats):
-            for a, w in zip(inputs, weights):
-                a @ w
-        best = min(best, time.perf_counter() - started)
-    flops = repeats * sum(2 * a.shape[0] * a.shape[1] * w.shape[1] for a, w in zip(inputs, weights))
-    return flops / best / 1e9
 
 
 def seconds_per_update(log_text: str, expected: int) -> float:

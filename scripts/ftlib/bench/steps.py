@@ -9,6 +9,26 @@ import time
 import torch
 
 
+def gemm_gflops(tokens: int, dim: int, ffn: int, threads: int, repeats: int = 20, trials: int = 5) -> float:
+    """Best achieved fp32 GEMM rate over ``trials`` on the layer's shapes (projections and FFN)
+    with ``threads``: the floor is what the machine can do, so the best trial, not the mean."""
+    torch.set_num_threads(threads)
+    x = torch.randn(tokens, dim)
+    weights = [torch.randn(dim, dim), torch.randn(dim, ffn), torch.randn(ffn, dim)]
+    inputs = [x, x, torch.randn(tokens, ffn)]
+    for a, w in zip(inputs, weights):
+        a @ w  # warm-up
+    best = float("inf")
+    for _ in range(trials):
+        started = time.perf_counter()
+        for _ in range(repeats):
+            for a, w in zip(inputs, weights):
+                a @ w
+        best = min(best, time.perf_counter() - started)
+    flops = repeats * sum(2 * a.shape[0] * a.shape[1] * w.shape[1] for a, w in zip(inputs, weights))
+    return flops / best / 1e9
+
+
 def roberta_classifier(layers: int, dim: int, ffn: int, heads: int, vocab: int, positions: int = 258):
     """transformers' RobertaForSequenceClassification of the fairseq checkpoint's shape (positions:
     256 + RoBERTa's padding offset of 2), random weights."""
