@@ -30,6 +30,27 @@ def test_bert_lora_counts_are_the_published_closed_form():
     assert 24 * 16 * (1024 + 3072) == 1_572_864 and 12 * (2 * 512 * 8 + 512 + 8) == 104_544
 
 
+LORA_TARGETS = {"bert-base-uncased": ["query", "value"], "roberta-base": ["query"], "t5-small": ["q", "v"],
+                "bloom-560m": ["query_key_value"]}
+
+
+@pytest.mark.parametrize("bias", ["none", "lora_only", "all"])
+@pytest.mark.parametrize("arch", sorted(LORA_TARGETS))
+def test_lora_bias_settings_are_counted_by_the_formula(arch, bias):
+    spec = {"kind": "lora", "r": 2, "alpha": 8, "target_modules": LORA_TARGETS[arch], "bias": bias}
+    row = peft_accounting.account(arch, ARCHS[arch], spec)  # raises if counted != formula
+    plain = peft_accounting.account(arch, ARCHS[arch], dict(spec, bias="none"))
+    extra = row["counted_trainable"] - plain["counted_trainable"]
+    assert row["counted_added"] == plain["counted_added"]  # biases train; nothing is added
+    if bias == "none" or arch == "t5-small":  # T5 has no bias terms
+        assert extra == 0
+    elif bias == "lora_only":
+        D = ARCHS[arch]["hidden_size"]
+        assert extra == {"bert-base-uncased": 12 * 2 * D, "roberta-base": 12 * D, "bloom-560m": 24 * 3 * D}[arch]
+    else:
+        assert extra > 0
+
+
 def test_roberta_small_table_counted_equals_formula():
     rows = {name: peft_accounting.account("roberta_small", ARCHS["roberta_small"], spec, name)
             for name, spec in METHODS.items()}

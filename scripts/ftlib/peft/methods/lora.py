@@ -1,5 +1,5 @@
 """``lora``: peft's LoRA of rank ``r`` on ``target_modules`` (Hu et al. 2021), with the classifier's head."""
-from ftlib.accounting.shapes import head, head_text
+from ftlib.accounting.shapes import bias_terms, head, head_text
 from ftlib.peft.families import lora_shapes
 from ftlib.peft.registry import Method, register
 from ftlib.peft.trainable import peft_common
@@ -26,12 +26,19 @@ class LoRA(Method):
         return get_peft_model(model, lora_config(spec, target))
 
     def formula(self, arch, spec):
-        r, parts, added = spec["r"], [], 0
+        r, parts, added, biases, bias_parts = spec["r"], [], 0, 0, []
         for module in spec["target_modules"]:
             n, fan_in, fan_out = lora_shapes(arch, module)
             added += n * r * (fan_in + fan_out)
             parts.append(f"{n}·{r}·({fan_in}+{fan_out})")
-        return {"added": added, "trainable": added + head(arch), "text": " + ".join(parts) + head_text(arch)}
+            if spec.get("bias") == "lora_only" and arch["family"] != "t5":  # T5's projections have no bias
+                biases += n * fan_out
+                bias_parts.append(f"{n}·{fan_out}")
+        if spec.get("bias") == "all":  # peft: every parameter with "bias" in its name
+            biases, text = bias_terms(arch)
+            bias_parts = [f"biases {text} = {biases:,}"]
+        text = " + ".join(parts + bias_parts) + head_text(arch)
+        return {"added": added, "trainable": added + biases + head(arch), "text": text}
 
     def describe(self, spec):
         return f"LoRA r={spec['r']} on {'+'.join(spec['target_modules'])}"
