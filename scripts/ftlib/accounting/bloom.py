@@ -35,15 +35,18 @@ def formulas(shape: dict, lora: dict) -> dict:
           + L·(12h² + 13h) (per block: qkv 3h²+3h, dense h²+h, MLP 8h²+5h, two layer norms 4h);
     the quantized Linears hold L·12h² weights and L·9h biases; 4-bit packs two weights per stored
     element, so "all" loses L·6h²; the trainable count at 4-bit load (the reference's) is what
-    stays outside the quantized layers: V·h + 4h + L·4h; LoRA adds L·r·(h + 3h) on query_key_value.
+    stays outside the quantized layers: V·h + 4h + L·4h; LoRA: the registry's formula (on
+    query_key_value L·r·(h + 3h)).
     """
-    V, h, L, r = shape["vocab_size"], shape["hidden_size"], shape["num_layers"], lora["r"]
+    from ftlib.peft.registry import get
+
+    V, h, L = shape["vocab_size"], shape["hidden_size"], shape["num_layers"]
     full = base_total(shape)
-    lora_n = L * r * (h + 3 * h) if list(lora["target_modules"]) == ["query_key_value"] else None
+    lora_n = get("lora").formula(shape, {"kind": "lora", **lora})["trainable"]
     out = {"full": full, "quantized_weights": L * 12 * h * h, "quantized_biases": L * 9 * h,
            "all_4bit": full - L * 6 * h * h, "trainable_4bit": V * h + 4 * h + L * 4 * h,
            "lora_trainable": lora_n}
-    out["all_4bit_lora"] = out["all_4bit"] + lora_n if lora_n is not None else None
+    out["all_4bit_lora"] = out["all_4bit"] + lora_n
     return out
 
 
@@ -66,7 +69,7 @@ def account(shape: dict, lora: dict) -> dict:
     counted["all_4bit_lora"] = counted["all_4bit"] + lora_trainable
     counted["all_lora_unquantized"] = full + lora_trainable
     by_formula = formulas(shape, lora)
-    mismatched = {k: (counted[k], v) for k, v in by_formula.items() if v is not None and counted[k] != v}
+    mismatched = {k: (counted[k], v) for k, v in by_formula.items() if counted[k] != v}
     if mismatched:
         raise RuntimeError(f"BLOOM parameter counts disagree with their formulas: {mismatched}")
     return {"shape": dict(shape), "lora_r": lora["r"], "counted": counted, "formula": by_formula,
