@@ -21,28 +21,52 @@ from ftlib.accounting.meta import parameter_counts
 from ftlib.core.memory import PeakSampler
 
 
+def job_recipe(spec: dict) -> tuple[dict, Recipe]:
+    """The config's hyperparameters (kept as given for metrics.json) and the recipe they make, with
+    the positions a soft prompt leaves for the text."""
+    hp = dict(snakemake.params.hp)
+    hp["max_positions"] = peft_methods.max_positions_for(spec, hp["max_positions"])
+    return hp, Recipe.from_config(hp)
+
+
+def load_model(model_dir: Path, spec: dict, labels: list, seed: int):
+    """The sheet's model as a sequence classifier with the method applied, its tokenizer and its
+    parameter counts. The seed is set first: the new head's initialisation depends on it."""
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    if not (model_dir / "config.json").is_file():
+        raise InputError(model_dir / "config.json", "missing: not a HuggingFace checkpoint folder")
+    seed_everything(seed)
+    tokenizer = AutoTokenizer.from_pretrained(model_dir)
+    model = AutoModelForSequenceClassification.from_pretrained(model_dir, num_labels=len(labels))
+    model = peft_methods.apply_method(model, spec)
+    return tokenizer, model, parameter_counts(model)
+
+
+def job_metrics(metrics: dict, spec: dict, hp: dict, counts: dict, memory, seed: int) -> dict:
+    """train_classifier's metrics with the method, its exact counts and the per-epoch costs."""
+    epochs = len(metrics["epochs"])
+    metrics.update(
+        method=snakemake.wildcards.method, kind=spec["kind"], spec=spec, model=snakemake.wildcards.model, seed=seed,
+        hp=hp, threads=snakemake.threads, trainable_params=counts["trainable"], total_params=counts["total"],
+        trainable_share=counts["trainable"] / counts["total"],
+        training_rss_increase_mb=round(memory.peak_mb - memory.start_mb, 1),
+        wall_seconds_per_epoch=round(metrics["wall_seconds"] / epochs, 2),
+    )
+    return metrics
+
+
 def main():
     import torch
-    from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
     from ftlib.hf.train import train_classifier
 
     method, seed, model_name = snakemake.wildcards.method, int(snakemake.wildcards.seed), snakemake.wildcards.model
     spec, labels = dict(snakemake.params.spec), list(snakemake.params.labels)
-    hp = dict(snakemake.params.hp)  # as the config gave it, for the record in metrics.json
-    hp["max_positions"] = peft_methods.max_positions_for(spec, hp["max_positions"])
-    recipe = Recipe.from_config(hp)
+    hp, recipe = job_recipe(spec)
     placement = resolve(**snakemake.params.placement)
-    model_dir = Path(snakemake.input.model)
-    if not (model_dir / "config.json").is_file():
-        raise InputError(model_dir / "config.json", "missing: not a HuggingFace checkpoint folder")
     torch.set_num_threads(snakemake.threads)
-
-    seed_everything(seed)  # the new head's initialisation depends on the seed
-    tokenizer = AutoTokenizer.from_pretrained(model_dir)
-    model = AutoModelForSequenceClassification.from_pretrained(model_dir, num_labels=len(labels))
-    model = peft_methods.apply_method(model, spec)
-    counts = parameter_counts(model)
+    tokenizer, model, counts = load_model(Path(snakemake.input.model), spec, labels, seed)
     print(f"PEFT {method} ({spec['kind']}) on {model_name} ({type(model).__name__}) seed {seed}: trainable {counts['trainable']:,} of "
           f"{counts['total']:,} parameters ({100 * counts['trainable'] / counts['total']:.3f} %), "
           f"lr {recipe.lr}, batch {recipe.batch_size}, {recipe.max_epoch} epochs, "
@@ -53,16 +77,9 @@ def main():
     with PeakSampler() as memory:
         metrics = train_classifier(model, tokenizer, data_files, recipe, str(out_dir), seed,
                                    snakemake.threads, labels, placement, snakemake.output.predictions)
-    epochs = len(metrics["epochs"])
-    if epochs != recipe.max_epoch:
-        raise RuntimeError(f"{out_dir}: {epochs} epochs evaluated, expected {recipe.max_epoch}")
-    metrics.update(
-        method=method, kind=spec["kind"], spec=spec, model=model_name, seed=seed, hp=hp, threads=snakemake.threads,
-        trainable_params=counts["trainable"], total_params=counts["total"],
-        trainable_share=counts["trainable"] / counts["total"],
-        training_rss_increase_mb=round(memory.peak_mb - memory.start_mb, 1),
-        wall_seconds_per_epoch=round(metrics["wall_seconds"] / epochs, 2),
-    )
+    if len(metrics["epochs"]) != recipe.max_epoch:
+        raise RuntimeError(f"{out_dir}: {len(metrics['epochs'])} epochs evaluated, expected {recipe.max_epoch}")
+    metrics = job_metrics(metrics, spec, hp, counts, memory, seed)
     write_json(snakemake.output.record, run_record("peft", method, seed, hp, metrics, kind=spec["kind"], model=model_name,
                                                    trainable_params=counts["trainable"],
                                                    total_params=counts["total"],
