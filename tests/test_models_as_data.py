@@ -13,7 +13,7 @@ import shutil
 import pytest
 import yaml
 
-from conftest import REPO, job_counts, make_workdir, run_snakemake
+from conftest import REPO, error_lines, job_counts, make_workdir, run_snakemake
 from ftlib.accounting import peft as peft_accounting  # first: hides the unloadable torchaudio
 from ftlib.peft import registry
 
@@ -236,6 +236,18 @@ def test_an_unknown_kind_or_key_stops_at_start_up_naming_the_registered_kinds(tm
         proc = run_snakemake(make_workdir(tmp_path / "work"), "-n", "all", "--configfile", str(config),
                              configfile=None, check=False)
         assert proc.returncode != 0 and message in proc.stdout + proc.stderr, (proc.stdout + proc.stderr)[-1500:]
+
+
+def test_a_hub_model_offline_is_one_line_naming_the_folder_to_fill(tmp_path):
+    """This machine reaches no model hub: the download stops in one line and leaves no folder that
+    a rerun would take for the model."""
+    work = make_workdir(tmp_path / "work")
+    proc = run_snakemake(work, "models/hub/t5-small", configfile=None, check=False)
+    assert proc.returncode != 0
+    (line,) = error_lines(proc)
+    assert line.startswith("ERROR: models/hub/t5-small: could not download google-t5/t5-small from the HuggingFace hub (")
+    assert "put the model's files (config.json, weights, tokenizer) in this folder by hand" in line
+    assert not (work / "models/hub/t5-small").exists() and not (work / "models/hub/t5-small.partial").exists()
 
 
 def test_a_model_folder_without_config_json_is_refused_at_start_up(tmp_path):
