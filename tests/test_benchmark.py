@@ -16,8 +16,8 @@ def test_flop_count_of_one_sequence_by_hand():
     # head 2*(16+8) = 48
     assert forward_flops([3], layers=1, dim=4, ffn=8) == 768 + 144 + 48
     assert train_flops([3], 1, 4, 8) == 3 * (768 + 144 + 48)
-    once = seed_flops([3], [3], [3], 2, 1, 4, 8, test_every_epoch=False)
-    every = seed_flops([3], [3], [3], 2, 1, 4, 8, test_every_epoch=True)
+    once = seed_flops([3], [3], [3], 2, 1, 1, 4, 8)
+    every = seed_flops([3], [3], [3], 2, 2, 1, 4, 8)
     assert every - once == forward_flops([3], 1, 4, 8)  # one test pass saved over 2 epochs
 
 
@@ -25,22 +25,22 @@ def test_floor_of_each_method_by_hand():
     # 1 layer, D=4, F=8, T=3 (above): weights 768, attention 144, head 48 per forward
     lengths = {"train": [3], "valid": [3], "test": [3]}
     shape = dict(layers=1, dim=4, ffn=8, max_positions=256)
-    full = classifier_job_flops({"kind": "full"}, lengths, 2, True, **shape)
-    assert full == seed_flops([3], [3], [3], 2, 1, 4, 8, test_every_epoch=False)  # = the HF / fairseq count
+    full = classifier_job_flops({"kind": "full"}, lengths, 2, 1, **shape)
+    assert full == seed_flops([3], [3], [3], 2, 1, 1, 4, 8)  # = the HF / fairseq count
     # frozen weights: forward + their input's gradient (2x); attention and head 3x
-    bitfit = classifier_job_flops({"kind": "bitfit"}, lengths, 2, True, **shape)
+    bitfit = classifier_job_flops({"kind": "bitfit"}, lengths, 2, 1, **shape)
     assert bitfit == 2 * (2 * 768 + 3 * (144 + 48) + 960) + 960
     # LoRA r 2 on one D x D matrix: 3 tokens x 2 x 2 x (4 + 4) = 96 forward, trained: 3x
-    lora = classifier_job_flops({"kind": "lora", "r": 2, "target_modules": ["query"]}, lengths, 2, True, **shape)
+    lora = classifier_job_flops({"kind": "lora", "r": 2, "target_modules": ["query"]}, lengths, 2, 1, **shape)
     assert lora - bitfit == 2 * 3 * 96
     # two adapters of size 1: 3 tokens x 2 x 2 x (2 x 4 x 1) = 96 forward
-    assert classifier_job_flops({"kind": "adapter", "size": 1}, lengths, 2, True, **shape) == lora
+    assert classifier_job_flops({"kind": "adapter", "size": 1}, lengths, 2, 1, **shape) == lora
     # a soft prompt of 2 tokens: sequences of 5, every pass; at max_positions 4 the text keeps 2
-    prompt = classifier_job_flops({"kind": "prompt", "num_virtual_tokens": 2}, lengths, 2, True, **shape)
-    assert prompt == classifier_job_flops({"kind": "bitfit"}, {k: [5] for k in lengths}, 2, True, **shape)
-    capped = classifier_job_flops({"kind": "prompt", "num_virtual_tokens": 2}, lengths, 2, True,
+    prompt = classifier_job_flops({"kind": "prompt", "num_virtual_tokens": 2}, lengths, 2, 1, **shape)
+    assert prompt == classifier_job_flops({"kind": "bitfit"}, {k: [5] for k in lengths}, 2, 1, **shape)
+    capped = classifier_job_flops({"kind": "prompt", "num_virtual_tokens": 2}, lengths, 2, 1,
                                   **{**shape, "max_positions": 4})
-    assert capped == classifier_job_flops({"kind": "bitfit"}, {k: [4] for k in lengths}, 2, True, **shape)
+    assert capped == classifier_job_flops({"kind": "bitfit"}, {k: [4] for k in lengths}, 2, 1, **shape)
     # BLOOM shape, 1 layer, D=2, V=10, LoRA r 1 on query_key_value (D -> 3D); 4-token examples
     # (mean context 2): weights 2 x (4 x 4 + 2 x 2 x 8) = 96, attention 4 x 2 x 2 = 16, LM head 40,
     # LoRA 2 x 1 x (2 + 6) = 16 per token
@@ -67,8 +67,8 @@ def test_makespan_of_a_longest_first_schedule_by_hand():
 
 def test_job_durations_by_hand():
     # 2 epochs × (ceil(10 / 4) = 3 updates × 0.5 s + 2 s of evaluation) + 1 s
-    assert classifier_job_seconds(2, 10, 4, 0.5, 2.0, 1.0, tests_once=False) == 2 * (1.5 + 2.0 + 1.0)
-    assert classifier_job_seconds(2, 10, 4, 0.5, 2.0, 1.0, tests_once=True) == 2 * (1.5 + 2.0) + 1.0
+    assert classifier_job_seconds(2, 10, 4, 0.5, 2.0, 1.0, test_passes=2) == 2 * (1.5 + 2.0 + 1.0)
+    assert classifier_job_seconds(2, 10, 4, 0.5, 2.0, 1.0, test_passes=1) == 2 * (1.5 + 2.0) + 1.0
     timing = {"forward_seconds": 1.0, "seconds_per_new_token": 0.1, "micro_step_seconds": 2.0}
     train = {"max_steps": 20, "grad_accum": 4, "eval_every": 10}
     # before/after: 2 × 3 held-out × (1 + 5 × 0.1); 80 micro-steps × 2; 2 curve points × 3 × 1

@@ -48,10 +48,10 @@ def experiment_flops(p, bench: dict, finetune: Recipe, shape: tuple) -> dict:
         for seed in p.seeds:
             flops["fairseq", f"{init} seed {seed}"] = bench["flops_per_seed"]["tuned"]
             flops["hf", f"{init} seed {seed}"] = classifier_job_flops(
-                {"kind": "full"}, lengths, finetune.max_epoch, finetune.tests_once, *shape, finetune.max_positions)
+                {"kind": "full"}, lengths, finetune.max_epoch, finetune.test_passes, *shape, finetune.max_positions)
     for method in p.peft_methods:
         recipe = Recipe.from_config(p.peft_recipes[method])
-        per_job = classifier_job_flops(dict(p.peft_specs[method]), lengths, recipe.max_epoch, recipe.tests_once,
+        per_job = classifier_job_flops(dict(p.peft_specs[method]), lengths, recipe.max_epoch, recipe.test_passes,
                                        *shape, recipe.max_positions)
         flops.update({("peft", f"{method} seed {seed}"): per_job for seed in p.peft_seeds})
     flops["bloom", "lora"] = bloom_job_flops(p.bloom_shape, p.bloom_lora, p.bloom_train, p.bloom_heldout,
@@ -90,7 +90,7 @@ def main():
 
     def job_seconds(recipe: Recipe, step: float, valid: float, test: float) -> float:
         return classifier_job_seconds(recipe.max_epoch, n_train, recipe.batch_size, step, valid, test,
-                                      recipe.tests_once) * contention
+                                      recipe.test_passes) * contention
 
     measured, jobs = {}, []
     # fairseq: the tuned seed of benchmark_fairseq (all benchmark threads), scaled to threads.train
@@ -104,7 +104,7 @@ def main():
     torch.manual_seed(0)
     step, valid, test = classifier_seconds(roberta_classifier(*shape, vocab), finetune)
     hf_seed = job_seconds(finetune, step, valid, test)
-    hf_eval = (finetune.max_epoch * valid + (1 if finetune.tests_once else finetune.max_epoch) * test) * contention
+    hf_eval = (finetune.max_epoch * valid + finetune.test_passes * test) * contention
     measured["hf"] = {"step_seconds": step, "valid_seconds": valid, "test_seconds": test, "seed_seconds": hf_seed}
     print(f"experiment: HF step {step:.3f} s, valid {valid:.0f} s, test {test:.0f} s, job {hf_seed / 60:.1f} min",
           flush=True)

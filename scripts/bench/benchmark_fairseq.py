@@ -201,8 +201,8 @@ def main():
         "hf": seed_time(hf, "tuned", False),
     }
     shape = (layers, dim, ffn)
-    flops_once = seed_flops(lengths["train"], lengths["valid"], lengths["test"], epochs, *shape, test_every_epoch=False)
-    flops_every = seed_flops(lengths["train"], lengths["valid"], lengths["test"], epochs, *shape, test_every_epoch=True)
+    flops_once = seed_flops(lengths["train"], lengths["valid"], lengths["test"], epochs, 1, *shape)
+    flops_every = seed_flops(lengths["train"], lengths["valid"], lengths["test"], epochs, epochs, *shape)
     flops = {name: flops_every for name in ("stock", "fused_adamw", "length_grouped")}
     flops["tuned"] = flops_once if recipe.tests_once else flops_every
     flops["hf"] = flops_once

@@ -32,11 +32,11 @@ def lower_bound(seconds: list[float], slots: int) -> float:
 
 
 def classifier_job_seconds(epochs: int, n_train: int, batch_size: int, step_seconds: float, valid_seconds: float,
-                           test_seconds: float, tests_once: bool) -> float:
-    """One fine-tuning job: epochs × (updates × mean step + valid), and test once (the recipe's
-    test_eval best_checkpoint) or after every epoch (every_epoch)."""
+                           test_seconds: float, test_passes: int) -> float:
+    """One fine-tuning job: epochs × (updates × mean step + valid) + test_passes × test (once, the
+    recipe's test_eval best_checkpoint, or after every epoch: Recipe.test_passes)."""
     return (epochs * (math.ceil(n_train / batch_size) * step_seconds + valid_seconds)
-            + (1 if tests_once else epochs) * test_seconds)
+            + test_passes * test_seconds)
 
 
 def bloom_job_seconds(train: dict, heldout: int, max_new_tokens: int, timing: dict) -> float:

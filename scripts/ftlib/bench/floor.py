@@ -40,16 +40,16 @@ def classifier_train_flops(spec: dict, lengths, layers: int, dim: int, ffn: int)
     return weights * parts["weights"] + 3 * (parts["attention"] + parts["head"] + extra)
 
 
-def classifier_job_flops(spec: dict, lengths: dict, epochs: int, tests_once: bool, layers: int, dim: int,
+def classifier_job_flops(spec: dict, lengths: dict, epochs: int, test_passes: int, layers: int, dim: int,
                          ffn: int, max_positions: int) -> int:
-    """A classification job: epochs x (training + valid), and test once or after every epoch. A
+    """A classification job: epochs x (training + valid) + test_passes x test (once, or every epoch). A
     soft prompt's tokens take position slots: the text keeps max_positions minus them."""
     if spec["kind"] == "prompt":
         n = spec["num_virtual_tokens"]
         lengths = {split: [min(t, max_positions - n) + n for t in ts] for split, ts in lengths.items()}
     shape = (layers, dim, ffn)
     per_epoch = classifier_train_flops(spec, lengths["train"], *shape) + forward_flops(lengths["valid"], *shape)
-    return epochs * per_epoch + (1 if tests_once else epochs) * forward_flops(lengths["test"], *shape)
+    return epochs * per_epoch + test_passes * forward_flops(lengths["test"], *shape)
 
 
 def causal_lm_token_flops(shape: dict, context: int) -> dict:

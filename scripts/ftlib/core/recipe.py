@@ -119,6 +119,11 @@ class Recipe:
         (stock, every_epoch: fairseq-train evaluates test beside valid after every epoch)."""
         return self.test_eval == "best_checkpoint"
 
+    @property
+    def test_passes(self) -> int:
+        """Evaluations of test in one run: once, or after every epoch."""
+        return 1 if self.tests_once else self.max_epoch
+
     @classmethod
     def help(cls) -> dict:
         return {f.name: f.metadata["help"] for f in dataclasses.fields(cls)}

@@ -26,10 +26,9 @@ def train_flops(lengths, layers: int, dim: int, ffn: int, num_classes: int = 2) 
     return 3 * forward_flops(lengths, layers, dim, ffn, num_classes)
 
 
-def seed_flops(train_lengths, valid_lengths, test_lengths, epochs: int, layers: int, dim: int,
-               ffn: int, test_every_epoch: bool = True) -> int:
-    """One seed: epochs x (train + valid [+ test]) (+ one test pass when evaluated once)."""
+def seed_flops(train_lengths, valid_lengths, test_lengths, epochs: int, test_passes: int, layers: int, dim: int,
+               ffn: int) -> int:
+    """One seed: epochs x (train + valid) + test_passes x test (Recipe.test_passes)."""
     shape = (layers, dim, ffn)
     per_epoch = train_flops(train_lengths, *shape) + forward_flops(valid_lengths, *shape)
-    test = forward_flops(test_lengths, *shape)
-    return epochs * (per_epoch + (test if test_every_epoch else 0)) + (0 if test_every_epoch else test)
+    return epochs * per_epoch + test_passes * forward_flops(test_lengths, *shape)

@@ -317,7 +317,7 @@ def train_classifier(model, tokenizer, data_files: dict, recipe: Recipe, out_dir
     if recipe.tests_once and best_weights.best["epoch"] != metrics["best_epoch"]:
         raise RuntimeError(f"kept the weights of epoch {best_weights.best['epoch']}, the logs' best-valid epoch "
                            f"is {metrics['best_epoch']}")
-    expected = 1 if recipe.tests_once else recipe.max_epoch
+    expected = recipe.test_passes
     if len(test_predictions.per_epoch) != expected:
         raise RuntimeError(f"{len(test_predictions.per_epoch)} test evaluations, expected {expected}")
     best = test_predictions.per_epoch[-1 if recipe.tests_once else metrics["best_epoch"] - 1]
