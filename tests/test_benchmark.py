@@ -1,5 +1,6 @@
 """The benchmark target runs end to end and its numbers hang together (not a timed test)."""
 import json
+import re
 
 import pytest
 
@@ -99,13 +100,19 @@ def test_bench_target_runs_and_reports(tmp_path):
     result = json.loads((workdir / "benchmarks/benchmark.json").read_text())
     report = (workdir / "reports/benchmark.md").read_text()
     assert result["gemm_gflops"] > 0.1
-    for path in ("stock", "fused_adamw", "length_grouped", "tuned"):
+    for path in ("stock", "fused_adamw", "length_grouped", "tuned", "tuned_no_dropout"):
         run = result["runs"][path]
         assert 0 < run["seconds_per_update"] < run["wall"] and run["peak_rss_mb"] > 50
     # the stock run used fairseq's task, the grouped ones the plugin's (read from their logs)
     logs = workdir / "logs/benchmark"
     assert "'_name': 'sentence_prediction', " in (logs / "stock.log").read_text()
     assert "'_name': 'sentence_prediction_length_grouped'" in (logs / "tuned.log").read_text()
+    # the dropout bound: the tuned flags with dropout 0, and its share of the tuned update
+    text = (logs / "tuned_no_dropout.log").read_text()  # fairseq's Namespace, as it ran
+    assert re.search(r"\bdropout=0\.0\b", text) and "attention_dropout=0.0" in text
+    assert result["dropout_share"] == pytest.approx(1 - result["runs"]["tuned_no_dropout"]["seconds_per_update"]
+                                                    / result["runs"]["tuned"]["seconds_per_update"])
+    assert "tuned without dropout (a bound, not a lever)" in report
     for name in ("stock", "tuned"):  # evaluation compute + start-up = the measured wall time
         assert 0 <= result["eval_compute_seconds"][name]["valid"] <= result["eval_compute_seconds"][name]["test"]
         assert result["eval_compute_seconds"][name]["valid"] + result["validate_startup_seconds"][name] == \
