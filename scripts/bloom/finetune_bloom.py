@@ -94,6 +94,42 @@ def paraphrased(train_pairs, heldout_pairs) -> list:
     return [pair["index"] for pair in heldout_pairs if " ".join(pair["answer"].split()) in train_answers]
 
 
+def encoded_data(p) -> dict:
+    """The tokenizer, the pairs and their encodings: every bad pair stops here, before any model
+    is loaded or trained."""
+    data = {"train_pairs": read_jsonl(snakemake.input.train), "heldout_pairs": read_jsonl(snakemake.input.heldout)}
+    tokenizer = data["tokenizer"] = load_tokenizer(p.base)
+    if tokenizer.eos_token_id is None:
+        raise InputError(p.base, "the tokenizer has no EOS token to end the answers with")
+    data["train"] = encode_pairs(tokenizer, data["train_pairs"], p.max_length, snakemake.input.train)
+    data["heldout"] = encode_pairs(tokenizer, data["heldout_pairs"], p.max_length, snakemake.input.heldout)
+    return data
+
+
+def job_metrics(p, data: dict, base: dict, placement, run: dict, counts: dict, before: dict, after: dict,
+                wall_seconds: float) -> dict:
+    """metrics.json: the path that ran, the data's sizes, the recipe, the counts, the held-out
+    scores before and after (answers apart, in generations.json), the curves and the costs."""
+    cuda = placement.device == "cuda"
+    return {
+        "mode": snakemake.wildcards.mode, "base": p.base, **base,
+        "optimizer": run["optimizer"], "cuda": cuda, **placement.record(),
+        "n_train": len(data["train"]), "n_heldout": len(data["heldout"]),
+        "heldout_answer_in_training": paraphrased(data["train_pairs"], data["heldout_pairs"]),
+        "train_tokens": sum(len(e["input_ids"]) for e in data["train"]),
+        "heldout_answer_tokens": sum(answer_tokens(data["tokenizer"], pair) for pair in data["heldout_pairs"]),
+        "max_new_tokens": p.max_new_tokens,
+        "hp": dict(p.train), "lora": dict(p.lora), "warmup_steps": run["warmup_steps"],
+        "counts": {k: {"trainable": t, "all": a} for k, (t, a) in counts.items()},
+        "before": {k: v for k, v in before.items() if k != "answers"},
+        "after": {k: v for k, v in after.items() if k != "answers"},
+        "train_curve": run["train_curve"], "heldout_curve": run["heldout_curve"],
+        "train_seconds": run["train_seconds"], "wall_seconds": wall_seconds,
+        "peak_rss_mb": peak_rss_mb(), "threads": snakemake.threads,
+        "peak_cuda_mb": torch.cuda.max_memory_allocated() / 2**20 if cuda else None,
+    }
+
+
 def main():
     start = time.time()
     torch.set_num_threads(snakemake.threads)
@@ -102,13 +138,8 @@ def main():
     placement = resolve(**p.placement)
     cuda = placement.device == "cuda"
     say(f"device: {placement.device} ({placement.name}, {placement.precision})")
-    train_pairs, heldout_pairs = read_jsonl(snakemake.input.train), read_jsonl(snakemake.input.heldout)
-    tokenizer = load_tokenizer(p.base)
-    if tokenizer.eos_token_id is None:
-        raise InputError(p.base, "the tokenizer has no EOS token to end the answers with")
-    # every bad pair stops here, before any model is loaded or trained
-    train = encode_pairs(tokenizer, train_pairs, p.max_length, snakemake.input.train)
-    heldout = encode_pairs(tokenizer, heldout_pairs, p.max_length, snakemake.input.heldout)
+    data = encoded_data(p)
+    tokenizer, heldout, heldout_pairs = data["tokenizer"], data["heldout"], data["heldout_pairs"]
 
     quantize, path = base_path(q, cuda)
     say(f"path: {path}")
@@ -123,31 +154,15 @@ def main():
     say(f"with LoRA: {describe(*counts['lora'])}")
 
     with tempfile.TemporaryDirectory() as scratch:  # Trainer's output_dir: nothing is saved there
-        run = lora_finetune(model, tokenizer, train, heldout, hp, scratch, log=say, placement=placement)
+        run = lora_finetune(model, tokenizer, data["train"], heldout, hp, scratch, log=say, placement=placement)
     after = evaluate("after", model, tokenizer, heldout, heldout_pairs, p.max_new_tokens)
     model.save_pretrained(snakemake.output.adapter)
 
     for stage in (before, after):
         stage["heldout_perplexity"] = perplexity(stage["heldout_loss"])
     write_json(snakemake.output.generations, {"before": before["answers"], "after": after["answers"]})
-    metrics = {
-        "mode": snakemake.wildcards.mode, "base": p.base, "path": path, "quantized": quantize,
-        "compute_dtype": compute_dtype(q, cuda)[0] if quantize else "float32",
-        "optimizer": run["optimizer"], "cuda": cuda, **placement.record(),
-        "n_train": len(train), "n_heldout": len(heldout),
-        "heldout_answer_in_training": paraphrased(train_pairs, heldout_pairs),
-        "train_tokens": sum(len(e["input_ids"]) for e in train),
-        "heldout_answer_tokens": sum(answer_tokens(tokenizer, p) for p in heldout_pairs),
-        "max_new_tokens": p.max_new_tokens,
-        "hp": dict(hp), "lora": dict(p.lora), "warmup_steps": run["warmup_steps"],
-        "counts": {k: {"trainable": t, "all": a} for k, (t, a) in counts.items()},
-        "before": {k: v for k, v in before.items() if k != "answers"},
-        "after": {k: v for k, v in after.items() if k != "answers"},
-        "train_curve": run["train_curve"], "heldout_curve": run["heldout_curve"],
-        "train_seconds": run["train_seconds"], "wall_seconds": time.time() - start,
-        "peak_rss_mb": peak_rss_mb(), "threads": snakemake.threads,
-        "peak_cuda_mb": torch.cuda.max_memory_allocated() / 2**20 if cuda else None,
-    }
+    base = {"path": path, "quantized": quantize, "compute_dtype": compute_dtype(q, cuda)[0] if quantize else "float32"}
+    metrics = job_metrics(p, data, base, placement, run, counts, before, after, time.time() - start)
     write_json(snakemake.output.record, run_record(
         "bloom", "lora", int(hp["seed"]), {**dict(hp), **{f"lora_{k}": v for k, v in dict(p.lora).items()}}, metrics,
         **{f"{key}_{stage}": metrics[stage][key] for stage in ("before", "after")
