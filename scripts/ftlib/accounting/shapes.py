@@ -38,20 +38,22 @@ def pooler(a: dict) -> int:
     return a["hidden_size"] ** 2 + a["hidden_size"] if a["family"] == "bert" else 0
 
 
-def bias_terms(a: dict) -> tuple[int, str]:
+def bias_terms(a: dict) -> tuple[int, str, str]:
     """Bias terms outside the head (parameters named ``*.bias``, as BitFit and peft's bias="all"
-    select them), and the expression. RoBERTa/BERT per layer: q,k,v,o, FFN in/out, two norms; the
+    select them), its expression and the expression with the sizes put in. RoBERTa/BERT per layer: q,k,v,o, FFN in/out, two norms; the
     embedding norm (BERT: and the pooler). BLOOM per layer: qkv 3D, dense D, MLP 5D, two norms 2D;
     two more norms. T5 has none (its relative_attention_bias is a weight)."""
     D, L = a["hidden_size"], a["num_layers"]
     if a["family"] in ("roberta", "bert"):
         pooled = a["family"] == "bert"
-        count = L * (7 * D + a["intermediate_size"]) + D + (D if pooled else 0)
-        return count, f"L(7D+F) + D{' + pooler D' if pooled else ''}"
+        F = a["intermediate_size"]
+        count = L * (7 * D + F) + D + (D if pooled else 0)
+        pooler_terms = (" + D (pooler)", f" + {D}") if pooled else ("", "")
+        return count, f"L(7D+F) + D{pooler_terms[0]}", f"{L}·(7·{D}+{F}) + {D}{pooler_terms[1]}"
     if a["family"] == "bloom":
-        return L * 11 * D + 2 * D, "11LD + 2D"
+        return L * 11 * D + 2 * D, "11LD + 2D", f"11·{L}·{D} + 2·{D}"
     if a["family"] == "t5":
-        return 0, "0 (T5 has no bias terms)"
+        return 0, "0", "0"  # T5 has no bias terms
     raise ValueError(f"unknown architecture family {a['family']!r}")
 
 

@@ -16,8 +16,8 @@ class BitFit(Method):
         if arch["family"] not in ("roberta", "bert"):
             raise ValueError(f"no BitFit formula for {arch['family']} (T5 has no bias terms)")
         # every bias term, and the head (RoBERTa's trains whole; BERT's pooler bias is a bias too)
-        biases, text = bias_terms(arch)
-        return {"added": 0, "trainable": biases + head(arch), "text": f"{text} + head = {biases:,} + {head(arch):,}"}
+        biases, expression, values = bias_terms(arch)
+        return {"added": 0, "trainable": biases + head(arch), "text": f"{expression} + head = {values} + {head(arch):,}"}
 
     def describe(self, spec):
         return "BitFit"

@@ -35,8 +35,8 @@ class LoRA(Method):
                 biases += n * fan_out
                 bias_parts.append(f"{n}·{fan_out}")
         if spec.get("bias") == "all":  # peft: every parameter with "bias" in its name
-            biases, text = bias_terms(arch)
-            bias_parts = [f"biases {text} = {biases:,}"]
+            biases, expression, _ = bias_terms(arch)
+            bias_parts = [f"biases {expression} = {biases:,}"]
         text = " + ".join(parts + bias_parts) + head_text(arch)
         return {"added": added, "trainable": added + biases + head(arch), "text": text}
 
