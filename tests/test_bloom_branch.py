@@ -31,7 +31,21 @@ def test_bloom_560m_counts_from_its_configuration_are_exact():
     assert c["lora_trainable"] == 24 * 16 * (1024 + 3072)
     assert row["lines"]["4bit_lora"] == ("trainable params: 1,572,864 || all params: 409,792,512 || "
                                          "trainable: 0.384 %")
-    assert formulas(shape, LORA) == {k: v for k, v in c.items() if k != "all_lora_unquantized"}
+    assert formulas(shape, LORA) == c
+
+
+@pytest.mark.parametrize("lora", [dict(LORA, bias="lora_only"), dict(LORA, bias="all"),
+                                  dict(LORA, target_modules=["query_key_value", "dense", "dense_h_to_4h", "dense_4h_to_h"])])
+def test_bloom_counts_with_other_lora_settings_grow_by_the_matrices_alone(lora):
+    shape = FULL_CONFIG["peft"]["architectures"][CONFIG["reference_model"]]
+    c = account(shape, lora)["counted"]  # raises if a formula disagrees
+    plain = account(shape, dict(LORA, bias="none"))["counted"]
+    h, L = shape["hidden_size"], shape["num_layers"]
+    fans = {"query_key_value": (h, 3 * h), "dense": (h, h), "dense_h_to_4h": (h, 4 * h), "dense_4h_to_h": (4 * h, h)}
+    added = L * lora["r"] * sum(sum(fans[m]) for m in lora["target_modules"])  # r·(in + out) per matrix
+    assert c["all_lora_unquantized"] == c["full"] + added and c["all_4bit_lora"] == c["all_4bit"] + added
+    if lora.get("bias", "none") != "none":  # biases that were there train: the total does not grow
+        assert c["lora_trainable"] > plain["lora_trainable"] and c["all_4bit_lora"] == plain["all_4bit_lora"]
 
 
 def test_the_shipped_demo_faq_is_valid_and_large_enough():
@@ -262,7 +276,7 @@ def test_auto_compute_dtype_is_bf16_only_where_the_hardware_multiplies_it(monkey
         assert dtype == expected and why.startswith("auto: this CPU")
         assert model.bnb_config(q, cuda=False).bnb_4bit_compute_dtype == getattr(torch, expected)
     for bf16, expected in ((True, "bfloat16"), (False, "float16")):
-        monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda: bf16)
+        monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda including_emulation=True: bf16 and not including_emulation)
         assert model.compute_dtype(q, cuda=True)[0] == expected
     assert model.compute_dtype(dict(q, compute_dtype="bfloat16"), cuda=False) == ("bfloat16", "set in config")
 

@@ -46,7 +46,8 @@ def experiment_flops(p, bench: dict, finetune: Recipe, shape: tuple) -> dict:
     flops = {}
     for init in p.inits:
         for seed in p.seeds:
-            flops["fairseq", f"{init} seed {seed}"] = bench["flops_per_seed"]["tuned"]
+            # the seed, and the predictions.tsv pass over test that the job adds (its time counts it too)
+            flops["fairseq", f"{init} seed {seed}"] = bench["flops_per_seed"]["tuned"] + bench["test_eval_flops"]
             flops["hf", f"{init} seed {seed}"] = classifier_job_flops(
                 {"kind": "full"}, lengths, finetune.max_epoch, finetune.test_passes, *shape, finetune.max_positions)
     for method in p.peft_methods:

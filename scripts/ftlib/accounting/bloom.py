@@ -42,11 +42,13 @@ def formulas(shape: dict, lora: dict) -> dict:
 
     V, h, L = shape["vocab_size"], shape["hidden_size"], shape["num_layers"]
     full = base_total(shape)
-    lora_n = get("lora").formula(shape, {"kind": "lora", **lora})["trainable"]
+    method = get("lora").formula(shape, {"kind": "lora", **lora})
     out = {"full": full, "quantized_weights": L * 12 * h * h, "quantized_biases": L * 9 * h,
            "all_4bit": full - L * 6 * h * h, "trainable_4bit": V * h + 4 * h + L * 4 * h,
-           "lora_trainable": lora_n}
-    out["all_4bit_lora"] = out["all_4bit"] + lora_n
+           "lora_trainable": method["trainable"]}
+    # the model grows by LoRA's matrices only: biases that train (bias lora_only/all) were there
+    out["all_4bit_lora"] = out["all_4bit"] + method["added"]
+    out["all_lora_unquantized"] = full + method["added"]
     return out
 
 
@@ -63,11 +65,10 @@ def account(shape: dict, lora: dict) -> dict:
     q_biases = sum(m.bias.numel() for m in linears if m.bias is not None)
     counted = {"full": full, "quantized_weights": q_weights, "quantized_biases": q_biases,
                "all_4bit": full - q_weights // 2, "trainable_4bit": full - q_weights - q_biases}
-    peft_model = apply_method(model, {"kind": "lora", **lora})
-    lora_trainable = count(peft_model)[0]
+    lora_trainable, with_lora = count(apply_method(model, {"kind": "lora", **lora}))
     counted["lora_trainable"] = lora_trainable
-    counted["all_4bit_lora"] = counted["all_4bit"] + lora_trainable
-    counted["all_lora_unquantized"] = full + lora_trainable
+    counted["all_4bit_lora"] = counted["all_4bit"] + with_lora - full
+    counted["all_lora_unquantized"] = with_lora
     by_formula = formulas(shape, lora)
     mismatched = {k: (counted[k], v) for k, v in by_formula.items() if counted[k] != v}
     if mismatched:

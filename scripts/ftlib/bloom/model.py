@@ -118,7 +118,7 @@ def compute_dtype(q: dict, cuda: bool | None = None) -> tuple[str, str]:
     if q["compute_dtype"] != "auto":
         return q["compute_dtype"], "set in config"
     if on_gpu(cuda):
-        if torch.cuda.is_bf16_supported():
+        if torch.cuda.is_bf16_supported(including_emulation=False):  # T4, V100 only emulate it
             return "bfloat16", "auto: the GPU multiplies bf16"
         return "float16", "auto: the GPU has no bf16"
     if native_bf16_cpu():

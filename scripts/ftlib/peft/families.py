@@ -59,6 +59,7 @@ def lora_shapes(arch: dict, module: str) -> tuple[int, int, int]:
     if family == "t5" and module in ("q", "k", "v"):
         inner = arch["num_heads"] * arch["head_dim"]
         return 3 * L, D, inner  # encoder self-attention, decoder self- and cross-attention
-    if family == "bloom" and module == "query_key_value":
-        return L, D, 3 * D
+    bloom = {"query_key_value": (D, 3 * D), "dense": (D, D), "dense_h_to_4h": (D, 4 * D), "dense_4h_to_h": (4 * D, D)}
+    if family == "bloom" and module in bloom:
+        return L, *bloom[module]
     raise FamilyError(f"no LoRA formula for {module} in {family}")
