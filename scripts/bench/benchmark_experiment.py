@@ -138,11 +138,9 @@ def main():
     # each job against its own floor, measured the same way as the tuned seed's: its time alone at
     # threads.train threads over its FLOPs at the GEMM rate of that many threads
     gemm_job = gemm_gflops(finetune.batch_size * round(bench["mean_length"]), shape[1], shape[2], threads) * 1e9
-    over_floor = {(job.branch, job.name): job.seconds / contention / (job_flops[job.branch, job.name] / gemm_job)
-                  for job in jobs}
     for job in jobs:  # every seed of a branch or method has the same time and FLOPs
         key = f"peft/{job.name.rsplit(' seed ', 1)[0]}" if job.branch == "peft" else job.branch
-        measured[key]["over_floor"] = over_floor[job.branch, job.name]
+        measured[key]["over_floor"] = job.seconds / contention / (job_flops[job.branch, job.name] / gemm_job)
     slots = {cores: max(1, cores // threads) for cores in CORES}
     # the FLOP floor of the fairseq and HF seeds, the whole machine computing at its GEMM rate
     floor = len(p.inits) * len(p.seeds) * (bench["floor_seconds"]["tuned"] + bench["floor_seconds"]["hf"])

@@ -189,19 +189,18 @@ def main():
         eval_compute[name] = {k: per_token * tokens[k] for k in ("valid", "test")}
         startup[name] = evals[name, "valid"] - eval_compute[name]["valid"]
 
-    def seed_time(per_update, evals_of, test_every_epoch):
+    def seed_time(per_update, evals_of, test_passes):
         ev = eval_compute[evals_of]
-        test = ev["test"] * (epochs if test_every_epoch else 1)
-        return epochs * (per_epoch * per_update + ev["valid"]) + test
+        return epochs * (per_epoch * per_update + ev["valid"]) + test_passes * ev["test"]
 
     s_upd = {name: run["seconds_per_update"] for name, run in runs.items()}
     seed = {
-        "stock": seed_time(s_upd["stock"], "stock", True),
-        "fused_adamw": seed_time(s_upd["fused_adamw"], "stock", True),
-        "length_grouped": seed_time(s_upd["length_grouped"], "tuned", True),
-        "tuned": seed_time(s_upd["tuned"], "tuned", not recipe.tests_once),
-        "tuned_no_dropout": seed_time(s_upd["tuned_no_dropout"], "tuned", not recipe.tests_once),
-        "hf": seed_time(hf, "tuned", False),
+        "stock": seed_time(s_upd["stock"], "stock", epochs),
+        "fused_adamw": seed_time(s_upd["fused_adamw"], "stock", epochs),
+        "length_grouped": seed_time(s_upd["length_grouped"], "tuned", epochs),
+        "tuned": seed_time(s_upd["tuned"], "tuned", recipe.test_passes),
+        "tuned_no_dropout": seed_time(s_upd["tuned_no_dropout"], "tuned", recipe.test_passes),
+        "hf": seed_time(hf, "tuned", 1),
     }
     shape = (layers, dim, ffn)
     flops_once = seed_flops(lengths["train"], lengths["valid"], lengths["test"], epochs, 1, *shape)

@@ -40,9 +40,10 @@ def pooler(a: dict) -> int:
 
 def bias_terms(a: dict) -> tuple[int, str, str]:
     """Bias terms outside the head (parameters named ``*.bias``, as BitFit and peft's bias="all"
-    select them), its expression and the expression with the sizes put in. RoBERTa/BERT per layer: q,k,v,o, FFN in/out, two norms; the
-    embedding norm (BERT: and the pooler). BLOOM per layer: qkv 3D, dense D, MLP 5D, two norms 2D;
-    two more norms. T5 has none (its relative_attention_bias is a weight)."""
+    select them): their count, its expression, and the expression with the sizes put in.
+    RoBERTa/BERT per layer: q,k,v,o, FFN in/out, two norms; the embedding norm (BERT: and the
+    pooler). BLOOM per layer: qkv 3D, dense D, MLP 5D, two norms 2D; two more norms. T5 has none
+    (its relative_attention_bias is a weight)."""
     D, L = a["hidden_size"], a["num_layers"]
     if a["family"] in ("roberta", "bert"):
         pooled = a["family"] == "bert"

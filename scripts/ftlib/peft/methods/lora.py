@@ -34,7 +34,7 @@ class LoRA(Method):
             if spec.get("bias") == "lora_only" and arch["family"] != "t5":  # T5's projections have no bias
                 biases += n * fan_out
                 bias_parts.append(f"{n}·{fan_out}")
-        if spec.get("bias") == "all":  # peft: every parameter with "bias" in its name
+        if spec.get("bias") == "all":  # peft: every parameter named *.bias
             biases, expression, _ = bias_terms(arch)
             bias_parts = [f"biases {expression} = {biases:,}"]
         text = " + ".join(parts + bias_parts) + head_text(arch)
