@@ -1,6 +1,6 @@
 # Variance by source (config variance): the HF branch's runs with one source of randomness varied
 # at a time, the others held at variance.fixed_seed: the initial weights (the new head; every
-# weight from scratch), the order of the training examples (Trainer's data_seed), the dropout
+# weight from scratch), the order of the training examples (data_seed: the fairseq branch's batching, ftlib/data/length_groups.py), the dropout
 # masks (Trainer's seed). fairseq's --seed sets all three at once, so its seed spread cannot say
 # which matters; here each source's share of the spread is measured. Not part of `all`:
 #   snakemake --cores 4 variance

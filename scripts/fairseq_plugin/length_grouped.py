@@ -4,10 +4,10 @@ fairseq's sentence_prediction orders every split by one random permutation only,
 batch of 8 reviews is padded to the longest of 8 random lengths: with CLS-books' lengths
 (mean ~120, tail to 256) about half of the computed positions are padding, and attention
 costs grow with the square of the padded width. This task changes only which reviews
-share a batch, as transformers' ``group_by_length`` does: each epoch, a fresh random
-permutation of the training set is cut into groups of ``length_group_size`` reviews and
-each group is sorted by length; batches are cut from that order and fairseq then shuffles
-the batches as usual. Evaluation splits are simply sorted by length (their batching does
+share a batch: each epoch, a fresh random permutation of the training set is cut into groups
+of ``length_group_size`` reviews and each group is sorted by length
+(ftlib.data.length_groups, the one algorithm the HF and PEFT branches' sampler runs too);
+batches are cut from that order and fairseq then shuffles the batches as usual. Evaluation splits are simply sorted by length (their batching does
 not change any result). Each review's loss is unchanged by the padding around it (the key
 padding mask and the positions ignore pads), the number of batches per epoch is the same,
 so the schedule and the update rule are the stock ones.
@@ -18,6 +18,8 @@ import numpy as np
 from fairseq.data import BaseWrapperDataset, SortDataset
 from fairseq.tasks import register_task
 from fairseq.tasks.sentence_prediction import SentencePredictionConfig, SentencePredictionTask
+
+from ftlib.data.length_groups import grouped_order
 
 
 @dataclass
@@ -44,12 +46,8 @@ class LengthGroupedDataset(BaseWrapperDataset):
         return self.group_size == 0  # new groups (so new batches) every epoch otherwise
 
     def ordered_indices(self):
-        if self.group_size == 0:
-            return np.argsort(self._lengths, kind="stable")
         # fairseq calls this under numpy_seed(seed + epoch): reproducible, different per epoch
-        order = np.random.permutation(len(self._lengths))
-        groups = [order[i:i + self.group_size] for i in range(0, len(order), self.group_size)]
-        return np.concatenate([g[np.argsort(self._lengths[g], kind="stable")] for g in groups])
+        return grouped_order(self._lengths, self.group_size, np.random)
 
 
 @register_task("sentence_prediction_length_grouped", dataclass=LengthGroupedConfig)

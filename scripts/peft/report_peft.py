@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 from ftlib.core.errors import run_step
+from ftlib.core.failed_runs import failed_run_lines
 from ftlib.core.runs_table import as_run, read_predictions, read_runs
 from ftlib.core.stats import group_summary
 from ftlib.core.stats_report import (T_HEADER, TWO_LEVEL_HEADER, mean_sd, statistics_lines, t_interval_cell,
@@ -226,6 +227,7 @@ def main():
 
     lines = intro_lines(task, model, seeds, runs)
     lines += summary_lines(summary, runs, predictions, seeds, head, snakemake.output.plot)
+    lines += failed_run_lines(runs, methods, len(snakemake.params.labels))
     lines += study_lines(snakemake.params.study, task["name"], summary, runs, predictions, accounting)
     # a study without full fine-tuning (the bert-base preset) has the groups' statistics, no baseline
     lines += ["", "## What each method loses against full fine-tuning" if "full" in methods

@@ -14,8 +14,19 @@ from ftlib.core.tables import markdown_table
 from ftlib.core.textio import write_text_atomic
 
 WHAT = {"init": "initial weights (the new head; every weight from scratch)",
-        "data_order": "order of the training examples (Trainer's data_seed)",
+        "data_order": "order of the training examples (data_seed)",
         "dropout": "dropout masks (Trainer's seed)"}
+# How data_seed sets the order, by the recipe's batching: said under the table's intro.
+ORDER_NOTE = {
+    "length_grouped": "**Data order.** With this recipe's `batching: length_grouped`, each epoch's batches "
+                      "are the fairseq branch's (ftlib/data/length_groups.py: random groups sorted by "
+                      "length, the batches shuffled), drawn from `data_seed` and the epoch alone; the "
+                      "dropout masks come from torch's generator, seeded by the Trainer's `seed`, which "
+                      "the order never draws from. So the three sources are separate.",
+    "shuffled": "**Data order.** With this recipe's `batching: shuffled`, the order is transformers' "
+                "random sampler, seeded by `data_seed` (accelerate's seedable sampler); the dropout "
+                "masks come from the Trainer's `seed`.",
+}
 
 
 def std_interval(std: float, n: int, confidence: float = 0.95) -> tuple[float, float]:
@@ -87,13 +98,7 @@ def main():
              "The interval of a std assumes normal draws (chi-square, scipy); with "
              f"{len(study['seeds'])} seeds it is wide: read the shares as rough. A source whose share is "
              "small can be fixed without narrowing what a comparison can detect; the others cannot.", ""]
-    if snakemake.params.batching == "length_grouped" and "data_order" in sources:
-        lines += ["**Data order, with this recipe's `batching: length_grouped`.** transformers' length-grouped "
-                  "sampler does not read `data_seed`: it shuffles with torch's global generator, the one the "
-                  "dropout masks come from, and then sorts each mega-batch of 50 batches by length. So "
-                  "`data_order` changes nothing here, and `dropout` varies the dropout masks and the (shuffled "
-                  "part of the) order together; where the training set fits in one mega-batch (the demo's "
-                  "160 reviews in batches of 16) the order is the lengths' whatever the seed.", ""]
+    lines += [ORDER_NOTE[snakemake.params.batching], ""]
     accs_by_init = {}
     for init in study["inits"]:
         init_text, accs_by_init[init] = init_lines(init, sources, groups)

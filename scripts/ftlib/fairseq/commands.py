@@ -9,16 +9,11 @@ from pathlib import Path
 
 from ftlib.core.device import CPU, Placement
 from ftlib.core.recipe import Recipe
+from ftlib.data.length_groups import length_group_size
 
 PLUGIN_DIR = Path(__file__).resolve().parents[2] / "fairseq_plugin"  # scripts/fairseq_plugin
 # config `batching` -> fairseq task: fairseq's own, or the plugin's length-grouped batches
 TASKS = {"shuffled": "sentence_prediction", "length_grouped": "sentence_prediction_length_grouped"}
-
-
-def length_group_size(n_train: int, batch_size: int) -> int:
-    """Reviews per length-sorted group: 50 batches, or fewer so that there are at least 4
-    groups (transformers' group_by_length rule), so that small sets still mix between epochs."""
-    return batch_size * max(1, min(n_train // (4 * batch_size), 50))
 
 
 def finetune_command(

@@ -6,6 +6,9 @@ What is kept from fairseq's sentence_prediction so that the two branches run one
 - Adam with decoupled weight decay on every parameter (fairseq's adam decays biases and
   layer norms too; Trainer's default optimizer would exempt them), no clipping at clip 0;
 - inputs truncated to the first max_positions ids (fairseq's --shorten-method truncate);
+- with batching length_grouped, the fairseq plugin's training batches in its order
+  (ftlib.data.length_groups), drawn from data_seed alone, so that the dropout masks (seed) and
+  the data order (data_seed) are two separate sources, as in the variance study;
 - valid accuracy after every epoch, in %, rounded to 1 decimal as fairseq logs it (on batches
   of similar lengths, as fairseq's evaluation: less padding, the same predictions); the reported
   test accuracy is the best-valid epoch's (ties: the later epoch). With the recipe's test_eval
@@ -36,7 +39,9 @@ from ftlib.core.predictions import write_predictions
 from ftlib.core.memory import peak_rss_mb
 from ftlib.core.resume import InProgress
 
-from transformers import TrainerCallback  # noqa: E402  (after the guard)
+from ftlib.data.length_groups import LengthGroupedBatches
+
+from transformers import Trainer, TrainerCallback  # noqa: E402  (after the guard)
 
 
 def fairseq_polynomial_lr_factor(num_updates: int, warmup: int, total: int) -> float:
@@ -193,6 +198,33 @@ class TestPredictions(TrainerCallback):
         print(f"epoch {round(state.epoch)}: checkpoint saved", flush=True)
 
 
+class RecipeTrainer(Trainer):
+    """The Trainer with the project's orders. Training: with ``train_batches`` (batching
+    length_grouped) the batches of ftlib.data.length_groups, the fairseq plugin's algorithm seeded
+    by data_seed (transformers' own group_by_length draws its order from torch's generator, the one
+    the dropout masks come from, and never reads data_seed); else transformers' random order.
+    Evaluation: each split in the order given (shortest first, by_length), not in transformers' own,
+    so that the test predictions can be put back in file order."""
+
+    def __init__(self, *args, train_batches: LengthGroupedBatches | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.train_batches = train_batches
+
+    def get_train_dataloader(self):
+        import torch
+
+        if self.train_batches is None:
+            return super().get_train_dataloader()
+        loader = torch.utils.data.DataLoader(self.train_dataset, batch_sampler=self.train_batches,
+                                             collate_fn=self.data_collator, num_workers=0)
+        return self.accelerator.prepare(loader)
+
+    def _get_eval_sampler(self, eval_dataset):
+        import torch
+
+        return torch.utils.data.SequentialSampler(eval_dataset)
+
+
 def test_on_best_valid_weights(trainer, best_weights: BestValidWeights, test) -> float:
     """Test accuracy of the best-valid epoch's weights (evaluated once, after training)."""
     epoch = best_weights.restore()
@@ -217,7 +249,7 @@ def train_classifier(model, tokenizer, data_files: dict, recipe: Recipe, out_dir
     """
     import numpy as np
     import torch
-    from transformers import DataCollatorWithPadding, Trainer, TrainingArguments
+    from transformers import DataCollatorWithPadding, TrainingArguments
 
     from transformers.trainer_utils import get_last_checkpoint
 
@@ -262,8 +294,6 @@ def train_classifier(model, tokenizer, data_files: dict, recipe: Recipe, out_dir
         logging_strategy="steps", logging_steps=log_interval,
         report_to="none", seed=seed, data_seed=data_seed, dataloader_num_workers=0, **placement.trainer_args(),
         max_grad_norm=recipe.clip_norm, disable_tqdm=True, remove_unused_columns=False,
-        # batching length_grouped (the fairseq branch's lever): transformers' own length grouping
-        train_sampling_strategy="group_by_length" if recipe.batching == "length_grouped" else "random",
     )
     logs = FairseqStyleLogs(tensorboard_dir, log_interval, test_events=not recipe.tests_once)
     order = {split: by_length(splits[split]) for split in ("valid", "test")}
@@ -281,15 +311,11 @@ def train_classifier(model, tokenizer, data_files: dict, recipe: Recipe, out_dir
                                     "probabilities": probabilities.round(6).tolist()}
         return {"accuracy": accuracy_percent(predicted, prediction.label_ids)}
 
-    class InOrderEvalTrainer(Trainer):
-        """Evaluates each split in the order given (shortest first, by_length), not in transformers'
-        own (which length-groups evaluation too when training is length-grouped, in an order we
-        could not map back): the test predictions are put back in file order."""
-
-        def _get_eval_sampler(self, eval_dataset):
-            return torch.utils.data.SequentialSampler(eval_dataset)
-
-    trainer = InOrderEvalTrainer(
+    # batching length_grouped (the fairseq branch's lever): the fairseq plugin's batches, seeded by data_seed
+    batches = (LengthGroupedBatches([len(e["input_ids"]) for e in splits["train"]], recipe.batch_size, data_seed)
+               if recipe.batching == "length_grouped" else None)
+    trainer = RecipeTrainer(
+        train_batches=batches,
         model=model, args=args, train_dataset=splits["train"],
         eval_dataset={"valid": in_order["valid"]} if recipe.tests_once else in_order,
         data_collator=DataCollatorWithPadding(tokenizer), compute_metrics=compute_metrics,
