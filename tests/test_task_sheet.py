@@ -108,6 +108,23 @@ def test_a_label_or_column_the_sheet_does_not_know_names_the_file_and_line(tmp_p
         task_splits(renamed, folder, folder)
 
 
+def test_a_header_without_rows_or_a_row_with_a_tab_in_its_text_says_so(tmp_path):
+    folder = tmp_path / "f"
+    folder.mkdir()
+    for split in ("valid", "test"):
+        write_tsv(folder / f"{split}.tsv", [("a", "neg")])
+    task = Task(**entry(source={"folder": str(folder)}))
+    (folder / "train.tsv").write_text("text\tlabel\n")
+    with pytest.raises(InputError, match=r"train.tsv: a header line \('text', 'label'\) and no rows$"):
+        task_splits(task, folder, folder)
+    (folder / "train.tsv").write_text("text\tlabel\na\tneg\nb\tpos\nun\ttab\tpos\n")
+    with pytest.raises(InputError, match=r"train.tsv:4: 3 fields, the header 2 \(a tab inside a text\?\)$"):
+        task_splits(task, folder, folder)
+    (folder / "train.tsv").write_text("text\tlabel\na\tneg\nshort\n")
+    with pytest.raises(InputError, match=r"train.tsv:3: 1 field, the header 2"):
+        task_splits(task, folder, folder)
+
+
 def cls_archive(path, domain="dvd"):
     """A tiny archive of Webis-CLS-10's layout, as FLUE reads it."""
     def review(i, rating):

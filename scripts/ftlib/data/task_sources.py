@@ -60,8 +60,18 @@ def read_table(path: Path, fmt: str) -> tuple[list[str], list[dict]]:
         if not lines:
             raise InputError(path, "empty file: no header line")
         reader = csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE)
-        rows = list(reader)
-        return list(reader.fieldnames or []), rows
+        columns, rows = list(reader.fieldnames or []), []
+        for row in reader:
+            # a tab inside a text adds a field (DictReader files the extra under None), a missing one
+            # leaves None: either way the columns after it would be read from the wrong field
+            if None in row or None in row.values():
+                fields = len(lines[reader.line_num - 1].split("\t"))
+                raise InputError(path, f"{fields} field{'s' * (fields != 1)}, the header {len(columns)} (a tab inside a text?)",
+                                 reader.line_num)
+            rows.append(row)
+        if not rows:
+            raise InputError(path, f"a header line ({', '.join(map(repr, columns))}) and no rows")
+        return columns, rows
     rows = []
     for number, line in enumerate(read_lines(path), start=1):
         if not line.strip():
@@ -110,7 +120,6 @@ def read_split(task: Task, files: list[Path]) -> tuple[list, list[str]]:
     else:
         path = files[0]
         present, rows = read_table(path, task.format)
-        present = present if rows else []
         for key in ("text", "text2", "label"):
             column = task.columns.get(key)
             if column is not None and column not in present:
