@@ -42,11 +42,11 @@ def roberta_classifier(layers: int, dim: int, ffn: int, heads: int, vocab: int, 
 
 
 def length_grouped_batches(lengths: list[int], batch_size: int, seed: int = 0) -> list[list[int]]:
-    """The HF branch's training batches: transformers' group_by_length order, cut into batches."""
-    from transformers.trainer_pt_utils import get_length_grouped_indices
+    """The HF branch's training batches of a first epoch: the fairseq branch's length groups
+    (ftlib.data.length_groups), which the Trainer's sampler draws too."""
+    from ftlib.data.length_groups import epoch_batches, length_group_size
 
-    order = get_length_grouped_indices(lengths, batch_size, generator=torch.Generator().manual_seed(seed))
-    return [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
+    return epoch_batches(lengths, batch_size, length_group_size(len(lengths), batch_size), seed, epoch=1)
 
 
 def sorted_batches(lengths: list[int], batch_size: int) -> list[list[int]]:
