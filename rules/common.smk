@@ -439,6 +439,7 @@ def task_record(name):
         "description": task.description,
         "references": [dict(r) for r in task.references],
         "references_note": task.references_note,
+        "references_for": task.references_for,
     }
 
 
