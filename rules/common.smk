@@ -557,15 +557,14 @@ def task_targets(task):
 
 
 def all_targets(tasks):
-    """Every task's targets, the BLOOM report of each mode among them, and with several tasks
-    the summary across them."""
+    """Every task's targets, the BLOOM report of each mode among them, and the summary (one
+    task or several: its verdicts beside the published references)."""
     modes = dict.fromkeys(TASKS[t].mode for t in tasks) if "bloom" in BRANCHES else {}
-    summary = ["reports/summary.md"] if len(tasks) > 1 else []
     return (
         [path for t in tasks for path in task_targets(t)]
         + [bloom_report(mode) for mode in modes]
         + [f"runs/{mode}/bloom/{name}" for mode in modes for name in RUN_FILES[:2]]
-        + summary
+        + ["reports/summary.md"]
     )
 
 
