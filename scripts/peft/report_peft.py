@@ -1,6 +1,7 @@
 """Snakemake script: the PEFT comparison report (per-method summary, statistics against full
 fine-tuning, per-seed runs, plot, exact parameter accounting beside its closed formulas and the
-published counts, the studies' accuracies with verdicts), from the branch's runs table (reports/<task>/runs/peft.csv)."""
+published counts, the studies' accuracies with verdicts), from the branch's runs table
+(reports/<task>/runs/peft.csv)."""
 import json
 import re
 from pathlib import Path
