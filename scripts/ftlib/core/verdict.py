@@ -121,4 +121,4 @@ def verdict_text(settings: dict) -> str:
             "source gives per-seed values the tests are Welch's (two samples, unequal variances); where it "
             "gives one number, that number is taken as exact and the tests are one-sample t tests of this "
             "run's seeds. untestable: one seed on a side, or no spread on either. "
-            f"{FOR_SCALE}: a published result of another task, shown for scale.")
+            f"{FOR_SCALE}: a published result of another task or study, shown for scale.")
