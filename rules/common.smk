@@ -31,6 +31,7 @@ from ftlib.data.task_sources import check_folder_task
 from ftlib.data.tasks import SheetError, archive_name, is_archive, load_tasks, select
 from ftlib.models.sheet import load_models, model_for
 from ftlib.peft.registry import UnknownKind, check_methods
+from ftlib.peft.studies import load_studies
 
 # A killed run's lock would stop the README's command until `snakemake --unlock`: removed here,
 # before Snakemake takes its lock, when provably stale (ftlib/core/workflow_lock.py); the killed
@@ -439,6 +440,7 @@ def task_record(name):
         "description": task.description,
         "references": [dict(r) for r in task.references],
         "references_note": task.references_note,
+        "references_for": task.references_for,
     }
 
 
@@ -555,15 +557,14 @@ def task_targets(task):
 
 
 def all_targets(tasks):
-    """Every task's targets, the BLOOM report of each mode among them, and with several tasks
-    the summary across them."""
+    """Every task's targets, the BLOOM report of each mode among them, and the summary (one
+    task or several: its verdicts beside the published references)."""
     modes = dict.fromkeys(TASKS[t].mode for t in tasks) if "bloom" in BRANCHES else {}
-    summary = ["reports/summary.md"] if len(tasks) > 1 else []
     return (
         [path for t in tasks for path in task_targets(t)]
         + [bloom_report(mode) for mode in modes]
         + [f"runs/{mode}/bloom/{name}" for mode in modes for name in RUN_FILES[:2]]
-        + summary
+        + ["reports/summary.md"]
     )
 
 

@@ -162,5 +162,6 @@ rule report_fairseq:
         seeds=config["seeds"],
         task=task_info,
         demo_corpus=config["data"]["demo"]["corpus"],
+        verdict=config["verdict"],
     script:
         "../scripts/fairseq/report_fairseq.py"

@@ -125,5 +125,6 @@ rule report_hf_comparison:
         inits=config["inits"],
         seeds=config["seeds"],
         task=task_info,
+        verdict=config["verdict"],
     script:
         "../scripts/hf/report_hf_comparison.py"

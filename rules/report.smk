@@ -53,7 +53,8 @@ rule report_statistics:
         "../scripts/report/report_statistics.py"
 
 
-# Several tasks in one run: every task's groups side by side, beside each task's references.
+# Every run, one task or several: every task's groups side by side, beside each published
+# reference with its verdict.
 rule report_summary:
     input:
         runs=expand("reports/{task}/runs.csv", task=RUN_TASKS),
@@ -76,5 +77,8 @@ rule report_summary:
         runtime=attempt_scaled(5),
     params:
         tasks=[task_record(t) for t in RUN_TASKS],
+        verdict=config["verdict"],
+        study=config["peft"].get("study", {}),
+        studies=peft_studies(),
     script:
         "../scripts/report/report_summary.py"

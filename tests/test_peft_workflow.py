@@ -67,3 +67,13 @@ def test_peft_report_numbers_come_from_the_runs_own_logs(demo_run):
     assert "| full | 0 | 23,093,250 |" in report  # roberta_small, full fine-tuning
     png = (demo_run / "reports/demo/peft_accuracy_vs_params.png").read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 5000
+
+
+def test_the_demo_peft_report_shows_the_studies_for_scale_from_the_presets(demo_run):
+    """No published accuracy in code: the summary's last column is the presets' peft.study rows of
+    each method's kind (another model and task: no verdict)."""
+    report = (demo_run / "reports/demo/peft_report.md").read_text()
+    assert "| other studies (for scale: no verdict) |" in report
+    assert re.search(r"\| lora_q_r4 \|.*\| bert-base-uncased: mrpc 80\.0, sst2 90\.0; roberta-base: rte 72\.6, "
+                     r"sst2 92\.3; t5-small: sst2 88\.9 \|$", report, re.MULTILINE)
+    assert "## The study:" not in report  # the default config reproduces no study

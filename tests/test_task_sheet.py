@@ -284,24 +284,40 @@ def assert_same_pair_ids(work, task):
 CONFIGS_DEMO = REPO / "tests/configs/demo_small.yaml"
 
 
-def test_the_cross_task_summary_groups_each_task_and_prints_its_reference(tmp_path):
+def test_the_summary_groups_each_task_and_judges_its_references(tmp_path):
     import pandas as pd
 
     from ftlib.core.summary import plot, summary_rows
+    from ftlib.core.verdict import FOR_SCALE, verdict, verdict_cell
 
-    def runs(values):
-        return pd.DataFrame([{"branch": "fairseq", "run": init, "seed": s, "test_accuracy": v}
-                             for init, vs in values.items() for s, v in enumerate(vs)]
+    def runs(values, branch="fairseq", kind=None):
+        return pd.DataFrame([{"branch": branch, "run": run, "seed": s, "test_accuracy": v, "kind": kind}
+                             for run, vs in values.items() for s, v in enumerate(vs)]
                             + [{"branch": "bloom", "run": "lora", "seed": 0, "test_accuracy": float("nan")}])
 
-    books = {"name": "cls-books", "references": [{"branch": "fairseq", "init": "pretrained", "source": "report B",
-                                                   "seeds": [81.5, 78.0, 82.5]}]}
-    mine = {"name": "mine", "references": []}
-    rows, points = summary_rows([books, mine], [runs({"pretrained": [80.0, 82.0, 84.0], "scratch": [60.0, 62.0, 64.0]}),
-                                               runs({"pretrained": [70.0]})])
-    assert rows[0] == ["cls-books", "fairseq", "pretrained", 3, "82.0 ± 2.00", "[77.0, 87.0]", "report B: 80.7 ± 1.93"]
-    assert rows[1][6] == "—" and rows[2] == ["mine", "fairseq", "pretrained", 1, "70.0", "n/a", "—"]
-    assert len(rows) == 3  # BLOOM's row (no test accuracy) left out
+    report_b = [{"branch": "fairseq", "init": "pretrained", "source": "report B", "seeds": [81.5, 78.0, 82.5]}]
+    books = {"name": "cls-books", "references": report_b}  # references_for absent: a verdict
+    mine = {"name": "mine", "references": report_b, "references_for": "scale"}
+    sst2 = {"name": "sst2", "references": []}
+    study = {"name": "a study", "accuracy": [{"task": "sst2", "method": "bitfit", "value": 90.0}]}
+    studies = [study, {"name": "other", "model": "t5-small",
+                       "accuracy": [{"task": "sst2", "method": "t5_lora", "value": 88.9, "kind": "lora"}]}]
+    tables = [runs({"pretrained": [80.0, 82.0, 84.0], "scratch": [60.0, 62.0, 64.0]}),
+              runs({"pretrained": [70.0]}),
+              pd.concat([runs({"bitfit": [89.0, 90.5, 90.0]}, "peft", "bitfit"), runs({"lora_q": [88.0]}, "peft", "lora")])]
+    rows, points = summary_rows([books, mine, sst2], tables, {"margin": 2.0, "alpha": 0.05},
+                                {"study": study, "studies": studies})
+    judged = verdict_cell(verdict([80.0, 82.0, 84.0], [81.5, 78.0, 82.5]))
+    assert judged.startswith("consistent: d = +1.3 [")
+    assert rows[0] == ["cls-books", "fairseq", "pretrained", "82.0 ± 2.00 (n=3)", "[77.0, 87.0]",
+                       "report B: 80.7 ± 1.93", judged]
+    assert rows[1][5:] == ["—", "—"]  # no reference for scratch
+    assert rows[2] == ["mine", "fairseq", "pretrained", "70.0 (n=1)", "n/a", "report B: 80.7 ± 1.93", FOR_SCALE]
+    # the run's own study: its value taken as exact (one-sample); another study's method of the kind: for scale
+    assert rows[3][2] == "bitfit" and rows[3][5:] == ["a study: 90.0", verdict_cell(verdict([89.0, 90.5, 90.0], 90.0))]
+    assert rows[3][6].startswith("**reproduced**")
+    assert rows[4][2] == "lora_q" and rows[4][5:] == ["other studies: t5-small: sst2 88.9", FOR_SCALE]
+    assert len(rows) == 5  # BLOOM's rows (no test accuracy) left out
     plot(points, tmp_path / "summary.png")
     assert (tmp_path / "summary.png").stat().st_size > 1000
 

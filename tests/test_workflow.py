@@ -11,6 +11,7 @@ def test_dry_run_of_the_demo_config(tmp_path):
     assert counts["finetune_fairseq"] == 6  # 2 inits x 3 seeds
     assert counts["pretrain_demo_mlm"] == 1 and counts["prepare_split"] == 3
     assert "download_real_archive" not in counts
+    assert counts["report_summary"] == 1  # one task: the summary with its verdicts all the same
     assert "tasks demo (mode demo; config tasks: auto)" in proc.stderr + proc.stdout
 
 
@@ -86,6 +87,29 @@ def test_demo_end_to_end_report_comes_from_the_runs_own_logs(demo_run):
     assert "| roberta_small | 4 | 512 | 512 | 32000 | 256 | 22,829,056 | 22,829,056 |" in report
     png = (demo_run / "reports/demo/fairseq_valid_accuracy.png").read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 5000
+
+
+def test_a_one_task_run_writes_the_summary_with_a_verdict_column(demo_run):
+    """The demo's references are CLS-books' (the sheet's references_for: scale): shown, never judged;
+    its PEFT methods get the preset studies' numbers of their kind, for scale too."""
+    summary = (demo_run / "reports/summary.md").read_text()
+    header = "| task | branch | init or method | this run (mean ± sample std, n) | 95 % t-interval | " \
+             "reference (source and value) | verdict |"
+    assert header in summary and (demo_run / "reports/summary.png").stat().st_size > 1000
+    rows = [[c.strip() for c in line.strip("|").split("|")] for line in summary.splitlines()
+            if line.startswith("| demo |")]
+    runs = json.loads((demo_run / "runs/demo/fairseq/pretrained/seed0/metrics.json").read_text())
+    assert ["demo", "fairseq", "pretrained", f"{runs['test_accuracy']:.1f} (n=1)", "n/a",
+            "report A: 81.1 ± 1.67", "for scale: no verdict"] in rows
+    assert {(r[1], r[2]) for r in rows} == {("fairseq", "pretrained"), ("fairseq", "scratch"), ("hf", "pretrained"),
+                                            ("hf", "scratch"), ("peft", "bitfit"), ("peft", "lora_q_r4")}
+    assert all(r[6] in ("for scale: no verdict", "—") for r in rows)
+    bitfit = next(r for r in rows if r[2] == "bitfit")  # config/presets/: bert-base and roberta-base BitFit
+    assert bitfit[5:] == ["other studies: bert-base-uncased: mrpc 80.0, sst2 90.0; roberta-base: rte 74.0, sst2 89.2",
+                          "for scale: no verdict"]
+    report = (demo_run / "reports/demo/fairseq_report.md").read_text()
+    assert "| init | seeds | this run (± population std) | report A | verdict vs report A | report B |" in report
+    assert "| 67.7 ± 0.31 | for scale: no verdict |" in report  # scratch beside report A
 
 
 def test_pretrained_run_restored_the_demo_checkpoint(demo_run):

@@ -33,3 +33,11 @@ def run_method_specs(wildcards):
     """The methods the task's PEFT runs use (peft.<mode>.methods), by name, in report order."""
     names = config["peft"][task_mode(wildcards)]["methods"]
     return {name: config["peft"]["methods"][name] for name in names}
+
+
+def peft_studies():
+    """Every preset's published study (config/presets/*.yaml), its rows with their methods'
+    kinds: the PEFT reports' for-scale column and the summary's PEFT references."""
+    return load_studies(
+        Path(workflow.basedir) / "config" / "presets", config["peft"]["methods"]
+    )

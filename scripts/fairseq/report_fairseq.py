@@ -4,9 +4,8 @@ import json
 from pathlib import Path
 
 from ftlib.core.errors import run_step
-from ftlib.core.metrics import format_mean_std
 from ftlib.core.plots import plot_valid_accuracy
-from ftlib.core.reference import reference_cells, reference_sources, task_intro
+from ftlib.core.reference import reference_summary_lines, task_intro
 from ftlib.core.runs_table import as_run, read_predictions, read_runs
 from ftlib.core.stats import format_interval
 from ftlib.core.stats_report import statistics_lines
@@ -130,15 +129,9 @@ def main():
         ["init", "seed", "best epoch", "valid acc.", "test acc.", "updates (warmup)", "wall (s)"],
         [[r["init"], r["seed"], r["best_epoch"], f"{r['best_valid_accuracy']:.1f}", f"{r['test_accuracy']:.1f}",
           f"{r['total_updates']} ({r['warmup_updates']})", f"{r['wall_seconds']:.0f}"] for r in runs])
-    summary, sources = [], reference_sources(task, "fairseq")
-    for init in snakemake.params.inits:
-        accs = [r["test_accuracy"] for r in runs if r["init"] == init]
-        summary.append([init, len(accs), format_mean_std(accs)]
-                       + reference_cells(task, "fairseq", init, sources))
-    lines += ["", "## Summary beside the published references", "",
-              "Test accuracy, mean ± **population** std (ddof=0) over seeds: the references give theirs "
-              "that way. The sample std, intervals and tests are in the next section.", ""]
-    lines += markdown_table(["init", "seeds", "this run (± population std)", *sources], summary)
+    groups = [([init], "fairseq", init, [r["test_accuracy"] for r in runs if r["init"] == init])
+              for init in snakemake.params.inits]
+    lines += reference_summary_lines(task, groups, ["init"], snakemake.params.verdict, branch="fairseq")
     predictions = read_predictions(table)  # every run's predictions.tsv, for the tests and the error kinds
     lines += difference_lines(table, predictions, snakemake.params.inits)
     if "demo_test_reviews" in snakemake.input.keys():

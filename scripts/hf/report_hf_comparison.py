@@ -7,8 +7,8 @@ from ftlib.core.runs_table import as_run, read_predictions, read_runs
 from ftlib.core.stats_report import statistics_lines
 from ftlib.hf.compare import lr_disagreements
 from ftlib.hf.plots import plot_lr_curves, plot_valid_accuracy_both
-from ftlib.core.metrics import format_mean_std, read_scalars
-from ftlib.core.reference import reference_cells, reference_sources, task_intro
+from ftlib.core.metrics import read_scalars
+from ftlib.core.reference import reference_summary_lines, task_intro
 from ftlib.core.tables import markdown_table
 from ftlib.core.textio import write_text_atomic, write_tsv
 
@@ -53,16 +53,9 @@ def main():
                 cells.append(f"{r['test_accuracy']:.1f} ({r['best_valid_accuracy']:.1f}, ep {r['best_epoch']})")
             per_seed.append(cells)
     lines += markdown_table(["init", "seed", "fairseq", "HF"], per_seed)
-    summary, sources = [], reference_sources(task)
-    for toolkit in ("fairseq", "hf"):
-        for init in inits:
-            accs = [by_key[(toolkit, init, s)]["test_accuracy"] for s in seeds]
-            summary.append([toolkit, init, len(accs), format_mean_std(accs)]
-                           + reference_cells(task, toolkit, init, sources))
-    lines += ["", "## Summary beside the published references", "",
-              "Test accuracy, mean ± **population** std (ddof=0) over seeds: the references give theirs "
-              "that way. The sample std, intervals and tests are in the next section.", ""]
-    lines += markdown_table(["toolkit", "init", "seeds", "this run (± population std)", *sources], summary)
+    groups = [([toolkit, init], toolkit, init, [by_key[(toolkit, init, s)]["test_accuracy"] for s in seeds])
+              for toolkit in ("fairseq", "hf") for init in inits]
+    lines += reference_summary_lines(task, groups, ["toolkit", "init"], snakemake.params.verdict)
     comparisons = [(f"{init}: fairseq vs HF", ("fairseq", init), ("hf", init)) for init in inits]
     comparisons += [("HF: pretrained vs scratch", ("hf", "pretrained"), ("hf", "scratch"))]
     lines += ["", "## Is the toolkit difference real?", ""]

@@ -1,6 +1,7 @@
 """Snakemake script: the PEFT comparison report (per-method summary, statistics against full
 fine-tuning, per-seed runs, plot, exact parameter accounting beside its closed formulas and the
-published counts, reference rows), from the branch's runs table (reports/<task>/runs/peft.csv)."""
+published counts, the studies' accuracies with verdicts), from the branch's runs table
+(reports/<task>/runs/peft.csv)."""
 import json
 import re
 from pathlib import Path
@@ -13,8 +14,9 @@ from ftlib.core.stats_report import (T_HEADER, TWO_LEVEL_HEADER, mean_sd, statis
                                       two_level_cell)
 from ftlib.hf.data import read_jsonl
 from ftlib.peft.plots import plot_accuracy_vs_params
-from ftlib.peft.reference import REFERENCE_ACCURACY
+from ftlib.peft.studies import for_scale_cell
 from ftlib.core.tables import markdown_table
+from ftlib.core.verdict import FOR_SCALE, judge, verdict_text
 from ftlib.core.textio import write_text_atomic, write_tsv
 
 RUN_COLUMNS = ["method", "kind", "seed", "best_epoch", "best_valid_accuracy", "test_accuracy",
@@ -33,6 +35,12 @@ def summarise(method, runs):
             "valid": mean("best_valid_accuracy"), "epoch_s": mean("wall_seconds_per_epoch"),
             "rss": max(r["peak_rss_mb"] for r in runs),
             "train_mb": max(r["training_rss_increase_mb"] for r in runs), "hp": first["hp"]}
+
+
+FOR_SCALE_TEXT = ("the published accuracies of the preset studies (config/presets/) for the methods of "
+                  "the same kind (bitfit, lora, adapter, prompt, full), as `model: task value`: other models "
+                  "and tasks, shown for scale, with no verdict (a study this run reproduces has its own "
+                  "section, with verdicts).")
 
 
 # An opinion said by negation ("L'intrigue n'est pas ennuyeux."): what the demo's masked LM never
@@ -70,15 +78,19 @@ def negation_lines(runs: list[dict], methods: list[str], predictions: dict, test
     return lines + markdown_table(["method", "with a negated opinion", "without", "difference"], rows)
 
 
-def study_lines(study: dict, task: str, summary: list[dict], runs: list[dict], predictions, accounting) -> list[str]:
+def study_lines(study: dict, task: str, summary: list[dict], runs: list[dict], predictions, accounting,
+                settings: dict) -> list[str]:
     """The published study this run reproduces (peft.study, config/presets/): its accuracies on
-    this task beside this run's, with the same intervals, and its counts beside this run's model's."""
+    this task beside this run's, with the same intervals and a verdict (ftlib.core.verdict:
+    the published number taken as exact), and its counts beside this run's model's."""
     if not study:
         return []
     lines = ["", f"## The study: {study['name']}", "", f"Source: {study['source']}. Its numbers are "
              f"{study['metric']}; this run's are test accuracy at the best-valid epoch (for GLUE tasks "
              "test is GLUE's validation split, the one the studies report: the task sheet's description "
-             "says so) with their two intervals, and the difference to the published number.", ""]
+             "says so) with their two intervals, and the difference to the published number. The study "
+             "gives one number per row, no spread and no n: the verdict takes it as exact and tests this "
+             "run's seeds against it (one-sample t tests).", "", verdict_text(settings), ""]
     by_method = {s["method"]: s for s in summary}
     rows = []
     for row in study.get("accuracy", []):  # every row; this run's numbers beside this task's
@@ -86,13 +98,15 @@ def study_lines(study: dict, task: str, summary: list[dict], runs: list[dict], p
         if s is None:
             elsewhere = ("not run" if row["task"] == task else f"reports/{row['task']}/peft_report.md"
                          if row["task"] in snakemake.params.run_tasks else "task not in this run")
-            rows.append([row["task"], row["method"], f"{row['value']:.1f}", elsewhere, "", "", ""])
+            rows.append([row["task"], row["method"], f"{row['value']:.1f}", elsewhere, "", "", "", ""])
             continue
-        tables = [predictions["peft", row["method"], r["seed"]] for r in runs if r["method"] == row["method"]]
+        mine = [r for r in runs if r["method"] == row["method"]]
+        tables = [predictions["peft", row["method"], r["seed"]] for r in mine]
         rows.append([row["task"], row["method"], f"{row['value']:.1f}", mean_sd(s), t_interval_cell(s),
-                     two_level_cell(tables), f"{s['mean'] - row['value']:+.1f}"])
+                     two_level_cell(tables), f"{s['mean'] - row['value']:+.1f}",
+                     judge([r["test_accuracy"] for r in mine], row["value"], settings)])
     lines += markdown_table(["task", "method", "published", f"this run ({task})", T_HEADER, TWO_LEVEL_HEADER,
-                             "this run − published"], rows)
+                             "this run − published", "verdict"], rows)
     if accounting.get("study_counts"):
         lines += ["", f"Trainable parameters: the study's counts beside those of the model this run built "
                   f"({accounting['model']}, counted on the meta device; a classifier here, so `trainable` "
@@ -125,12 +139,13 @@ def intro_lines(task: dict, model: str, seeds: list, runs: list[dict]) -> list[s
                   "frozen features already separate most reviews (the fairseq report's probe), but 30 % of "
                   "the labelled opinions are negations, which its masked LM never saw: a method must change "
                   "what the encoder computes to read them, and the methods that can change it least "
-                  "fall behind (the section on negated opinions below measures it). The reference rows "
-                  "are published results of other models and tasks, shown for scale only.", ""]
+                  "fall behind (the section on negated opinions below measures it). The studies' "
+                  "published accuracies in the summary are other models and tasks, shown for scale only.", ""]
     return lines
 
 
-def summary_lines(summary: list[dict], runs: list[dict], predictions, seeds: list, head: int, plot) -> list[str]:
+def summary_lines(summary: list[dict], runs: list[dict], predictions, seeds: list, head: int, plot,
+                  studies: list[dict], own_study: str) -> list[str]:
     lines = ["## Summary", "",
              f"Test accuracy at the best-valid epoch over seeds {seeds}: mean ± sample std (ddof=1) and "
              "two 95 % intervals of the mean (what each counts: the note of the groups table below). "
@@ -139,11 +154,11 @@ def summary_lines(summary: list[dict], runs: list[dict], predictions, seeds: lis
              "time / epochs (each epoch includes its valid and test evaluation); peak RSS = the training process's "
              "high-water mark over all its epochs (largest over seeds), mostly the libraries themselves; "
              "training adds = peak RSS while training minus RSS before it (activations, gradients, "
-             "optimizer state), sampled every 20 ms.", ""]
+             "optimizer state), sampled every 20 ms. Last column: " + FOR_SCALE_TEXT, ""]
     rows = []
     for s in summary:
         tables = [predictions["peft", s["method"], r["seed"]] for r in runs if r["method"] == s["method"]]
-        refs = "; ".join(f"{src}: {val}" for src, val in REFERENCE_ACCURACY.get(s["method"], [])) or "—"
+        refs = for_scale_cell(studies, s["kind"], exclude=own_study)
         rows.append([s["method"], f"{s['trainable']:,}", f"{s['trainable'] - head:,}",
                      f"{100 * s['trainable'] / s['total']:.3f} %",
                      mean_sd(s), t_interval_cell(s),
@@ -151,7 +166,7 @@ def summary_lines(summary: list[dict], runs: list[dict], predictions, seeds: lis
                      f"{s['valid']:.1f}", f"{s['epoch_s']:.1f}", f"{s['rss']:.0f}", f"{s['train_mb']:.0f}", refs])
     lines += markdown_table(["method", "trainable params", "without the head", "share of total", "test acc.",
                              T_HEADER, TWO_LEVEL_HEADER, "best valid acc.", "s / epoch", "peak RSS (MB)",
-                             "training adds (MB)", "reference (other model/task)"], rows)
+                             "training adds (MB)", f"other studies ({FOR_SCALE})"], rows)
     return lines + ["", f"![test accuracy against trainable parameters]({Path(plot).name})"]
 
 
@@ -226,9 +241,11 @@ def main():
                             f"PEFT methods on {task['name']} ({len(seeds)} seed(s); bars: sample std)")
 
     lines = intro_lines(task, model, seeds, runs)
-    lines += summary_lines(summary, runs, predictions, seeds, head, snakemake.output.plot)
+    study, settings = snakemake.params.study, snakemake.params.verdict
+    lines += summary_lines(summary, runs, predictions, seeds, head, snakemake.output.plot,
+                           snakemake.params.studies, study.get("name", ""))
     lines += failed_run_lines(runs, methods, len(snakemake.params.labels))
-    lines += study_lines(snakemake.params.study, task["name"], summary, runs, predictions, accounting)
+    lines += study_lines(study, task["name"], summary, runs, predictions, accounting, settings)
     # a study without full fine-tuning (the bert-base preset) has the groups' statistics, no baseline
     lines += ["", "## What each method loses against full fine-tuning" if "full" in methods
               else "## Each method's seeds (no full fine-tuning in this study to compare with)", ""]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from ftlib.core.metrics import format_mean_std
+from ftlib.core.tables import markdown_table
+from ftlib.core.verdict import judge, verdict_text
 
 
 def reference_sources(task: dict, branch: str | None = None) -> list[str]:
@@ -12,12 +14,39 @@ def reference_sources(task: dict, branch: str | None = None) -> list[str]:
                               if branch is None or r["branch"] == branch))
 
 
-def reference_cells(task: dict, branch: str, init: str, sources: list[str]) -> list[str]:
-    """One cell per source: the published mean ± population std (as the references give
-    theirs), or — where that source has none for this branch and init."""
-    found = {r["source"]: r["seeds"] for r in task["references"]
-             if r["branch"] == branch and r["init"] == init}
-    return [format_mean_std(found[s]) if s in found else "—" for s in sources]
+def published_seeds(task: dict, branch: str, init: str) -> dict[str, list[float]]:
+    """{source: per-seed accuracies} of the task's references for one branch and init."""
+    return {r["source"]: r["seeds"] for r in task["references"] if r["branch"] == branch and r["init"] == init}
+
+
+def judged(task: dict) -> bool:
+    """Whether the task's references get a verdict: they are its own (sheet key references_for),
+    not another task's shown for scale."""
+    return task.get("references_for", "verdict") == "verdict"
+
+
+def reference_summary_lines(task: dict, groups, key_header: list[str], settings: dict,
+                            branch: str | None = None) -> list[str]:
+    """The section "Summary beside the published references" of the fairseq and HF reports. One
+    row per group (its key cells, branch, init, this run's accuracies): this run's mean ±
+    population std, then per source (of ``branch``, or all) the published one and its verdict
+    (ftlib.core.verdict; ``settings``: config `verdict`), or — where that source has none."""
+    sources = reference_sources(task, branch)
+    rows = []
+    for keys, group_branch, init, accs in groups:
+        found = published_seeds(task, group_branch, init)
+        cells = [cell for s in sources for cell in
+                 ((format_mean_std(found[s]), judge(accs, found[s], settings, judged(task))) if s in found
+                  else ("—", "—"))]
+        rows.append([*keys, len(accs), format_mean_std(accs), *cells])
+    header = [*key_header, "seeds", "this run (± population std)"]
+    header += [column for s in sources for column in (s, f"verdict vs {s}")]
+    lines = ["", "## Summary beside the published references", "",
+             "Test accuracy, mean ± **population** std (ddof=0) over seeds: the references give theirs "
+             "that way. The sample std, intervals and tests are in the next section.", ""]
+    if sources:
+        lines += [verdict_text(settings), ""]
+    return lines + markdown_table(header, rows)
 
 
 def task_intro(task: dict) -> list[str]:

@@ -132,3 +132,20 @@ def expected_max(values: list[float]) -> list[float]:
     ordered, total = sorted(values), len(values)
     return [sum(v * ((i / total) ** n - ((i - 1) / total) ** n) for i, v in enumerate(ordered, start=1))
             for n in range(1, total + 1)]
+
+
+def seeds_for_equivalence(difference: float, std_a: float, std_b: float, margin: float,
+                          alpha: float = 0.05, power: float = 0.8) -> float:
+    """Seeds per side for two one-sided tests (TOST) at ``alpha`` to show |difference| < margin
+    with ``power`` (normal approximation, the observed stds):
+    n = (z_{1-alpha} + z_{1-beta/2})^2 (sd_a^2 + sd_b^2) / (margin - |difference|)^2, beta = 1 - power;
+    sd_b = 0 for a published value taken as exact. At least 2; inf when |difference| >= margin
+    (no number of seeds shows it); nan when a spread is unknown."""
+    from scipy.stats import norm
+
+    if any(math.isnan(x) for x in (difference, std_a, std_b)):
+        return float("nan")
+    if abs(difference) >= margin:
+        return float("inf")
+    z = float(norm.ppf(1 - alpha) + norm.ppf(1 - (1 - power) / 2))
+    return max(2.0, math.ceil(z * z * (std_a ** 2 + std_b ** 2) / (margin - abs(difference)) ** 2))

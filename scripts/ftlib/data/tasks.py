@@ -35,6 +35,7 @@ class Task:
     valid: dict | None = None
     references: tuple = ()
     references_note: str = ""
+    references_for: str = "verdict"  # scale: another task's references, shown with no verdict
     sheet: str = ""
 
     @property

@@ -1,5 +1,6 @@
-"""Published PEFT numbers (LoRA, BitFit and the peft library's printed counts, quoted in the
-README's PEFT section) that the accounting reproduces and the report shows beside this run's."""
+"""Published PEFT parameter counts (LoRA, BitFit and the peft library's printed counts, quoted in the
+README's PEFT section) that the accounting reproduces. The published accuracies are the preset
+studies' (config/presets/, read by ftlib.peft.studies), nowhere in code."""
 
 # (architecture in config peft.architectures, method spec, published count, what is counted).
 # "added" counts only what the method adds to the model; "trainable" includes the head.
@@ -22,18 +23,3 @@ PUBLISHED_COUNTS = [
 # Not a published count: what peft's own prompt tuning adds to t5-small (an encoder prompt and a
 # decoder prompt), shown to explain why it differs from the reference's encoder-only +5,120.
 PEFT_T5_PROMPT = ("t5-small", {"kind": "prompt", "num_virtual_tokens": 10}, 10_240, "added")
-
-# Reference accuracies (%) beside the methods of this project (other models and tasks: for scale,
-# not for comparison). method name in config -> list of (source, value).
-REFERENCE_ACCURACY = {
-    "full": [("t5-small, GLUE-style task, best valid, full fine-tuning", 90.0)],
-    "bitfit": [("bert-base MRPC / SST-2, BitFit", "≈80 / ≈90"),
-               ("roberta-base RTE / SST-2, BitFit", "74.0 / 89.2")],
-    "lora_q_r1": [("bert-base MRPC / SST-2, LoRA(query)", "≈80 / ≈90")],
-    "lora_q_r4": [("bert-base MRPC / SST-2, LoRA(query)", "≈80 / ≈90")],
-    "lora_q_r16": [("bert-base MRPC / SST-2, LoRA(query)", "≈80 / ≈90")],
-    "lora_qv_r8": [("t5-small, LoRA r=8 on q and v", 88.9),
-                   ("roberta-base RTE / SST-2, LoRA r=2", "72.6 / 92.3")],
-    "adapter8": [("t5-small, bottleneck adapter 8", 90.6)],
-    "prompt10": [("t5-small, soft prompt 10 tokens", 86.8)],
-}
