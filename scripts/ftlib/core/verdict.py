@@ -28,13 +28,16 @@ POWER = 0.8
 
 
 def _mean(values) -> float:
-    return sum(values) / len(values)
+    import numpy as np
+
+    return float(np.mean(values))
 
 
 def _std(values) -> float:
     """Sample std (ddof=1): what the t tests use."""
-    m = _mean(values)
-    return (sum((v - m) ** 2 for v in values) / (len(values) - 1)) ** 0.5
+    import numpy as np
+
+    return float(np.std(values, ddof=1))
 
 
 def _tests(this: list[float], published: list[float] | None, value: float, margin: float, alpha: float) -> dict:
