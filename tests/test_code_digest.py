@@ -59,7 +59,11 @@ def test_a_library_change_reruns_exactly_the_jobs_that_import_it(demo_run, tmp_p
     assert rerun_reasons(same.stdout) == {}, same.stdout[-3000:]  # fresh mtimes, same contents
 
     module = copy / "scripts/ftlib/hf/train.py"
-    module.write_text(module.read_text() + "\n# a change to the HF training library\n")
+    source = module.read_text()
+    # prose (a comment, a docstring) is not code: nothing reruns
+    module.write_text(source.replace('"""Fine-tuning', '"""Reworded: fine-tuning', 1) + "\n# a comment\n")
+    assert rerun_reasons(run_snakemake(demo_run, "-n", *TARGETS, snakefile=snakefile).stdout) == {}
+    module.write_text(source + "\nCHANGED = True  # a change to the HF training library\n")
     reasons = rerun_reasons(run_snakemake(demo_run, "-n", *TARGETS, snakefile=snakefile).stdout)
     root = (copy / "scripts").resolve()
     importers = {rule for rule, script in rule_scripts(copy).items()

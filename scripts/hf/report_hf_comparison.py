@@ -41,8 +41,7 @@ def main():
               "which keeps torch's default uniform initialisation; transformers would draw that head N(0, 0.02) "
               "too. The HF branch re-draws it as fairseq does, and a scratch model's token-type row (fairseq has "
               "none) starts at zero. With transformers' own head the scratch runs differed by about 9 points "
-              "on the demo, in every seed; with fairseq's they agree (README, \"Two toolkits, one scratch "
-              "model\").", "",
+              "on the demo, in every seed; with fairseq's they agree (docs/methodology.md, \"Toolkit parity\").", "",
               "## Per-seed test accuracy (valid accuracy, best epoch)", ""]
     per_seed = []
     for init in inits:

@@ -1,6 +1,6 @@
 """What a job's result depends on in code: its script and every project module the script imports,
 directly or through other project modules (scripts/ftlib, scripts/fairseq_plugin), as one digest of
-those files' contents. Snakemake reruns a job when its script changes but not when a library module
+those files' code (comments and docstrings left out). Snakemake reruns a job when its script changes but not when a library module
 does: the rules pass this digest as a param, so a library change reruns exactly the jobs that import
 it, and a fresh checkout with the same contents (new mtimes) reruns nothing.
 """
@@ -70,11 +70,26 @@ def dependencies(script: str, root: Path = SCRIPTS) -> tuple[Path, ...]:
     return tuple(sorted(seen))
 
 
+DOCUMENTED = (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
+
+
+def code_text(file: Path) -> bytes:
+    """What a file computes: its syntax tree without comments (the parser drops them) and without
+    docstrings, so that rewording prose reruns no job; any other string (a report's text, a
+    command's flag) is code and counts."""
+    tree = ast.parse(file.read_text(encoding="utf-8"), filename=str(file))
+    for node in ast.walk(tree):
+        if isinstance(node, DOCUMENTED) and node.body and isinstance(node.body[0], ast.Expr) \
+                and isinstance(node.body[0].value, ast.Constant) and isinstance(node.body[0].value.value, str):
+            node.body = node.body[1:] or [ast.Pass()]
+    return ast.dump(tree).encode()
+
+
 def code_digest(script, root: Path = SCRIPTS) -> str:
-    """sha256 (12 hex digits) of the contents of the script and the project modules it imports,
-    each with its path relative to scripts/: content decides, not mtime."""
+    """sha256 (12 hex digits) of the code (code_text) of the script and the project modules it
+    imports, each with its path relative to scripts/: the code decides, not mtime or prose."""
     digest = hashlib.sha256()
     root = Path(root).resolve()
     for file in dependencies(str(script), root):
-        digest.update(str(file.relative_to(root)).encode() + b"\0" + file.read_bytes() + b"\0")
+        digest.update(str(file.relative_to(root)).encode() + b"\0" + code_text(file) + b"\0")
     return digest.hexdigest()[:12]

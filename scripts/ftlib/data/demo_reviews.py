@@ -9,7 +9,7 @@ the rest of it in context. The demo rebuilds exactly that situation:
   unlabelled text alone. The unlabelled reviews are dense in it (an opening judgement, 3-6
   opinion clauses, at most one neutral sentence), and half their opinion clauses end with the
   reader's reaction (", j'ai adoré." / ", j'ai détesté."), a fixed phrase right beside the word.
-  Measured on a tiny RoBERTa (README, "Why pretraining helps"): without the reaction the masked
+  Measured on a tiny RoBERTa (docs/methodology.md, "The demo"): without the reaction the masked
   LM's transition (from "an adjective comes after 'est'" to "which adjectives go together")
   came at 400-1,000 updates on two text draws and not within 1,600 on a third; with it, at
   200-400 updates on all draws tried;

@@ -1,5 +1,5 @@
-"""Published PEFT parameter counts (LoRA, BitFit and the peft library's printed counts, quoted in the
-README's PEFT section) that the accounting reproduces. The published accuracies are the preset
+"""Published PEFT parameter counts (LoRA, BitFit and the peft library's printed counts, quoted in
+docs/recipes/peft.md) that the accounting reproduces. The published accuracies are the preset
 studies' (config/presets/, read by ftlib.peft.studies), nowhere in code."""
 
 # (architecture in config peft.architectures, method spec, published count, what is counted).
