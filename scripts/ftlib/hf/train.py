@@ -233,53 +233,32 @@ def test_on_best_valid_weights(trainer, best_weights: BestValidWeights, test) ->
     return accuracy
 
 
-def train_classifier(model, tokenizer, data_files: dict, recipe: Recipe, out_dir, seed: int, threads: int,
-                     label_list, placement: Placement = CPU, predictions_path=None, data_seed: int | None = None) -> dict:
-    """Fine-tune ``model`` on data_files["train"], evaluating "valid" each epoch and "test" as
-    the recipe's test_eval says.
-
-    ``recipe`` is the fine-tuning recipe (ftlib.core.recipe); its fairseq-only keys (the
-    special tokens) do not apply; test_eval says whether test is evaluated after every epoch
-    or once, on the best-valid epoch's weights.
-    Returns the fairseq branch's metrics.json keys (epochs, best_epoch, best_valid_accuracy,
-    test_accuracy, lr, wall_seconds, threads, n_train, total_updates, warmup_updates, seed,
-    arch) plus peak_rss_mb; the caller adds ``init``. Numbers are read back from the run's
-    own TensorBoard logs under ``out_dir/tensorboard``. ``predictions_path``: where to write the
-    best-valid epoch's per-example test predictions (ftlib.core.predictions).
-    """
-    import numpy as np
-    import torch
-    from transformers import DataCollatorWithPadding, TrainingArguments
-
+def open_work(out_dir: Path, settings: dict):
+    """The run's working folder (ftlib.core.resume: the Trainer's checkpoints and the TensorBoard
+    events while the run is going) and the checkpoint to resume from, if a killed attempt with
+    the same settings left one."""
     from transformers.trainer_utils import get_last_checkpoint
 
-    torch.set_num_threads(threads)
-    print(f"torch threads: {torch.get_num_threads()}", flush=True)
-    out_dir = Path(out_dir)
-    # Trainer's checkpoints and the TensorBoard events while the run is going (ftlib.core.resume)
-    # seed: Trainer's (the dropout masks); data_seed: the order of the training examples (default: seed)
-    data_seed = seed if data_seed is None else data_seed
-    work = InProgress(out_dir, {"recipe": dataclasses.asdict(recipe), "seed": seed, "data_seed": data_seed,
-                                "threads": threads,
-                                "labels": list(label_list), "placement": placement.record(),
-                                "model": type(model).__name__})
+    work = InProgress(out_dir, settings)
     checkpoints = work.path / "trainer"
     resume_from = get_last_checkpoint(checkpoints) if checkpoints.is_dir() else None
     if work.open(resumable=resume_from is not None):
         print(f"resuming the killed attempt from {resume_from}", flush=True)
-    else:
-        resume_from = None
-    tensorboard_dir = work.path / "tensorboard"
+        return work, resume_from
+    return work, None
 
+
+def tokenized_splits(tokenizer, data_files: dict, label_list, max_positions: int) -> dict:
     splits = {}
     for split in ("train", "valid", "test"):
         texts, labels = read_jsonl(data_files[split], label_list)
-        splits[split] = tokenize(tokenizer, texts, labels, recipe.max_positions)
-    n_train = len(splits["train"])
-    total, warmup = recipe.schedule(n_train)
-    log_interval = recipe.log_interval
-    print(f"{n_train} train / {len(splits['valid'])} valid / {len(splits['test'])} test examples, "
-          f"{total} updates, {warmup} warmup, {threads} thread(s)", flush=True)
+        splits[split] = tokenize(tokenizer, texts, labels, max_positions)
+    return splits
+
+
+def recipe_optimizer(model, recipe: Recipe, total: int, warmup: int):
+    """fairseq's Adam (decoupled weight decay on every trainable weight) and its polynomial schedule."""
+    import torch
 
     trainable = [p for p in model.parameters() if p.requires_grad]
     # optimizer adamw_fused (the fairseq branch's speed lever): the same update in one fused kernel.
@@ -287,66 +266,101 @@ def train_classifier(model, tokenizer, data_files: dict, recipe: Recipe, out_dir
                                   weight_decay=recipe.weight_decay, fused=recipe.optimizer == "adamw_fused")
     scheduler = torch.optim.lr_scheduler.LambdaLR(
         optimizer, lambda step: fairseq_polynomial_lr_factor(step, warmup, total))
-    args = TrainingArguments(
+    return optimizer, scheduler
+
+
+def training_arguments(recipe: Recipe, checkpoints: Path, seed: int, data_seed: int, placement: Placement):
+    from transformers import TrainingArguments
+
+    return TrainingArguments(
         output_dir=str(checkpoints), per_device_train_batch_size=recipe.batch_size,
         per_device_eval_batch_size=max(recipe.batch_size, 32), num_train_epochs=recipe.max_epoch,
         eval_strategy="epoch", save_strategy="epoch", save_total_limit=1,
-        logging_strategy="steps", logging_steps=log_interval,
+        logging_strategy="steps", logging_steps=recipe.log_interval,
         report_to="none", seed=seed, data_seed=data_seed, dataloader_num_workers=0, **placement.trainer_args(),
         max_grad_norm=recipe.clip_norm, disable_tqdm=True, remove_unused_columns=False,
     )
-    logs = FairseqStyleLogs(tensorboard_dir, log_interval, test_events=not recipe.tests_once)
-    order = {split: by_length(splits[split]) for split in ("valid", "test")}
-    in_order = {split: [splits[split][i] for i in order[split]] for split in ("valid", "test")}
-    test_predictions = TestPredictions(work.path / "test_predictions.json", order["test"])
 
-    def compute_metrics(prediction):
+
+class PredictionMetrics:
+    """Trainer's compute_metrics: accuracy in %, and each evaluation's predicted labels and
+    probabilities handed to TestPredictions (which keeps the test split's)."""
+
+    def __init__(self, label_list, test_predictions: TestPredictions):
+        self.label_list, self.test_predictions = label_list, test_predictions
+
+    def __call__(self, prediction):
+        import numpy as np
+
         # the logits: first of a tuple when the model returns more (T5's classifier: its encoder states)
         output = prediction.predictions
         logits = (output[0] if isinstance(output, tuple) else output).astype(np.float64)
         predicted = np.argmax(logits, axis=-1)
         probabilities = np.exp(logits - logits.max(axis=-1, keepdims=True))
         probabilities /= probabilities.sum(axis=-1, keepdims=True)
-        test_predictions.pending = {"predicted": [str(label_list[i]) for i in predicted.tolist()],
-                                    "probabilities": probabilities.round(6).tolist()}
+        self.test_predictions.pending = {"predicted": [str(self.label_list[i]) for i in predicted.tolist()],
+                                         "probabilities": probabilities.round(6).tolist()}
         return {"accuracy": accuracy_percent(predicted, prediction.label_ids)}
 
-    # batching length_grouped (the fairseq branch's lever): the fairseq plugin's batches, seeded by data_seed
-    batches = (LengthGroupedBatches([len(e["input_ids"]) for e in splits["train"]], recipe.batch_size, data_seed)
-               if recipe.batching == "length_grouped" else None)
-    trainer = RecipeTrainer(
-        train_batches=batches,
-        model=model, args=args, train_dataset=splits["train"],
-        eval_dataset={"valid": in_order["valid"]} if recipe.tests_once else in_order,
-        data_collator=DataCollatorWithPadding(tokenizer), compute_metrics=compute_metrics,
-        optimizers=(optimizer, scheduler),
-        callbacks=[logs, test_predictions],
-    )
-    if recipe.tests_once:
-        best_weights = BestValidWeights(model, work.path)
-        skipped = SkippedTestDraws(lambda: next(iter(trainer.get_eval_dataloader(in_order["test"]))))
-        for callback in (best_weights, skipped):
-            trainer.add_callback(callback)
-    started = time.time()
-    try:
-        trainer.train(resume_from_checkpoint=resume_from)
-    finally:
-        logs.close()
+
+def checked_best_predictions(trainer, recipe: Recipe, metrics: dict, total: int, best_weights,
+                             test_predictions: TestPredictions, tensorboard_dir) -> dict:
+    """The best-valid epoch's test predictions, once the run is checked whole: every update of
+    the schedule, every epoch logged, the kept weights' epoch the logs' best, every test pass."""
     if trainer.state.global_step != total:
         raise RuntimeError(f"Trainer ran {trainer.state.global_step} updates, the schedule expects {total}")
-    test_once = test_on_best_valid_weights(trainer, best_weights, in_order["test"]) if recipe.tests_once else None
-    wall = time.time() - started
-
-    metrics = run_metrics(tensorboard_dir, best_checkpoint_test=test_once)
     if len(metrics["epochs"]) != recipe.max_epoch:
         raise RuntimeError(f"{tensorboard_dir}: {len(metrics['epochs'])} epochs logged, expected {recipe.max_epoch}")
     if recipe.tests_once and best_weights.best["epoch"] != metrics["best_epoch"]:
         raise RuntimeError(f"kept the weights of epoch {best_weights.best['epoch']}, the logs' best-valid epoch "
                            f"is {metrics['best_epoch']}")
-    expected = recipe.test_passes
-    if len(test_predictions.per_epoch) != expected:
-        raise RuntimeError(f"{len(test_predictions.per_epoch)} test evaluations, expected {expected}")
-    best = test_predictions.per_epoch[-1 if recipe.tests_once else metrics["best_epoch"] - 1]
+    if len(test_predictions.per_epoch) != recipe.test_passes:
+        raise RuntimeError(f"{len(test_predictions.per_epoch)} test evaluations, expected {recipe.test_passes}")
+    return test_predictions.per_epoch[-1 if recipe.tests_once else metrics["best_epoch"] - 1]
+
+
+def train_classifier(model, tokenizer, data_files: dict, recipe: Recipe, out_dir, seed: int, threads: int,
+                     label_list, placement: Placement = CPU, predictions_path=None, data_seed: int | None = None) -> dict:
+    """Fine-tune ``model`` on data_files["train"], evaluating "valid" each epoch and "test" as
+    the recipe's test_eval says.
+
+    ``recipe`` is the fine-tuning recipe (ftlib.core.recipe); its fairseq-only keys (the
+    special tokens) do not apply; test_eval says whether test is evaluated after every epoch
+    or once, on the best-valid epoch's weights. ``seed``: Trainer's (the dropout masks);
+    ``data_seed``: the order of the training examples (default: seed).
+    Returns the fairseq branch's metrics.json keys (epochs, best_epoch, best_valid_accuracy,
+    test_accuracy, lr, wall_seconds, threads, n_train, total_updates, warmup_updates, seed,
+    arch) plus peak_rss_mb; the caller adds ``init``. Numbers are read back from the run's
+    own TensorBoard logs under ``out_dir/tensorboard``. ``predictions_path``: where to write the
+    best-valid epoch's per-example test predictions (ftlib.core.predictions).
+    """
+    import torch
+
+    torch.set_num_threads(threads)
+    print(f"torch threads: {torch.get_num_threads()}", flush=True)
+    out_dir, data_seed = Path(out_dir), seed if data_seed is None else data_seed
+    work, resume_from = open_work(out_dir, {
+        "recipe": dataclasses.asdict(recipe), "seed": seed, "data_seed": data_seed, "threads": threads,
+        "labels": list(label_list), "placement": placement.record(), "model": type(model).__name__})
+    splits = tokenized_splits(tokenizer, data_files, label_list, recipe.max_positions)
+    n_train = len(splits["train"])
+    total, warmup = recipe.schedule(n_train)
+    print(f"{n_train} train / {len(splits['valid'])} valid / {len(splits['test'])} test examples, "
+          f"{total} updates, {warmup} warmup, {threads} thread(s)", flush=True)
+    trainer, parts = build_trainer(model, tokenizer, recipe, splits, work.path, label_list,
+                                   training_arguments(recipe, work.path / "trainer", seed, data_seed, placement),
+                                   recipe_optimizer(model, recipe, total, warmup), data_seed)
+    started = time.time()
+    try:
+        trainer.train(resume_from_checkpoint=resume_from)
+    finally:
+        parts["logs"].close()
+    test_once = (test_on_best_valid_weights(trainer, parts["best_weights"], parts["in_order"]["test"])
+                 if recipe.tests_once else None)
+    wall = time.time() - started
+    metrics = run_metrics(work.path / "tensorboard", best_checkpoint_test=test_once)
+    best = checked_best_predictions(trainer, recipe, metrics, total, parts["best_weights"],
+                                    parts["test_predictions"], work.path / "tensorboard")
     if predictions_path is not None:
         gold = [str(label_list[example["labels"]]) for example in splits["test"]]
         write_predictions(predictions_path, gold, best["predicted"], best["probabilities"],
@@ -361,3 +375,34 @@ def train_classifier(model, tokenizer, data_files: dict, recipe: Recipe, out_dir
     work.hand_over("tensorboard", out_dir / "tensorboard")
     work.close()
     return metrics
+
+
+def build_trainer(model, tokenizer, recipe: Recipe, splits: dict, work_path: Path, label_list, args,
+                  optimizers, data_seed: int):
+    """The RecipeTrainer and its callbacks: fairseq-style logs, the test predictions, and with
+    test_eval best_checkpoint the best-valid weights and the skipped test passes' draws."""
+    from transformers import DataCollatorWithPadding
+
+    logs = FairseqStyleLogs(work_path / "tensorboard", recipe.log_interval, test_events=not recipe.tests_once)
+    order = {split: by_length(splits[split]) for split in ("valid", "test")}
+    in_order = {split: [splits[split][i] for i in order[split]] for split in ("valid", "test")}
+    test_predictions = TestPredictions(work_path / "test_predictions.json", order["test"])
+    # batching length_grouped (the fairseq branch's lever): the fairseq plugin's batches, seeded by data_seed
+    batches = (LengthGroupedBatches([len(e["input_ids"]) for e in splits["train"]], recipe.batch_size, data_seed)
+               if recipe.batching == "length_grouped" else None)
+    trainer = RecipeTrainer(
+        train_batches=batches,
+        model=model, args=args, train_dataset=splits["train"],
+        eval_dataset={"valid": in_order["valid"]} if recipe.tests_once else in_order,
+        data_collator=DataCollatorWithPadding(tokenizer),
+        compute_metrics=PredictionMetrics(label_list, test_predictions),
+        optimizers=optimizers, callbacks=[logs, test_predictions],
+    )
+    best_weights = None
+    if recipe.tests_once:
+        best_weights = BestValidWeights(model, work_path)
+        skipped = SkippedTestDraws(lambda: next(iter(trainer.get_eval_dataloader(in_order["test"]))))
+        for callback in (best_weights, skipped):
+            trainer.add_callback(callback)
+    return trainer, {"logs": logs, "in_order": in_order, "test_predictions": test_predictions,
+                     "best_weights": best_weights}
