@@ -26,7 +26,7 @@ from ftlib.core.errors import run_step
 from ftlib.core.recipe import Recipe
 from ftlib.core.tables import markdown_table
 from ftlib.core.textio import write_json, write_text_atomic
-from ftlib.peft.methods import apply_method, max_positions_for
+from ftlib.peft import apply_method, max_positions_for
 
 CORES = (2, 8)
 
