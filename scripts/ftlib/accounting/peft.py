@@ -11,7 +11,7 @@ from ftlib.core import transformers_guard  # noqa: F401  (first: hides the unloa
 from ftlib import peft as peft_methods
 from ftlib.accounting.meta import on_meta_device, parameter_counts
 from ftlib.models.shapes import (BASE_FORMULAS, arch_from_hf_config, base_total, head,  # noqa: F401
-                                     hf_config, pooler, task_of)
+                                 hf_config, pooler, task_of)
 from ftlib.peft.method_kind import Target
 
 import torch  # noqa: E402
