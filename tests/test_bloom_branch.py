@@ -248,7 +248,7 @@ def test_4bit_nf4_lora_on_cuda(tmp_path):
     from transformers import BloomConfig, BloomForCausalLM
 
     from ftlib.bloom.model import four_bit_support, load_base
-    from ftlib.peft.methods import apply_method
+    from ftlib.peft import apply_method
     from ftlib.accounting.bloom import count
     from ftlib.bloom.train import choose_optimizer
 

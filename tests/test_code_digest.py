@@ -22,7 +22,7 @@ def test_a_script_depends_on_the_modules_it_reaches_through_imports():
     hf = relative("hf/finetune_hf.py")
     assert {"hf/finetune_hf.py", "ftlib/hf/train.py", "ftlib/core/errors.py"} <= hf
     assert not any(p.startswith("ftlib/peft/") for p in hf) and "ftlib/fairseq/commands.py" not in hf
-    # the PEFT registry imports its kinds by listing its folder: each kind's module is a dependency
+    # the PEFT registry imports each kind's module (its list, ftlib/peft/methods/__init__.py: KINDS)
     assert {"ftlib/peft/methods/lora.py", "ftlib/peft/methods/prompt.py", "ftlib/peft/soft_prompt.py"} <= \
         relative("peft/finetune_peft.py")
     assert "ftlib/hf/train.py" not in relative("data/make_demo_corpus.py")

@@ -97,7 +97,7 @@ def test_the_4bit_bloom_path_takes_real_paged_adamw_8bit_steps(tmp_path):
 
     from ftlib.bloom.data import read_faq, split_faq, training_text
     from ftlib.bloom.model import four_bit_support, load_base, tiny_bloom_config, train_tokenizer
-    from ftlib.peft.methods import apply_method
+    from ftlib.peft import apply_method
     from ftlib.bloom.train import encode_pairs, heldout_loss, lora_finetune
 
     repo = CONFIGS.parent.parent

@@ -178,12 +178,11 @@ def test_each_preset_runs_end_to_end_on_tiny_models(path, sheets):
 
 
 LAYERNORM_KIND = '''"""``layernorm``: only the layer norms train, with the classifier's head (a test's kind)."""
-from ftlib.accounting.shapes import head
-from ftlib.peft.registry import Method, register
+from ftlib.models.shapes import head
+from ftlib.peft.method_kind import Method
 from ftlib.peft.trainable import train_only
 
 
-@register
 class LayerNormOnly(Method):
     kind = "layernorm"
 
@@ -201,14 +200,19 @@ class LayerNormOnly(Method):
 '''
 
 
-def test_a_new_method_kind_is_one_module(sheets, tmp_path):
-    """A kind added as one module of scripts/ftlib/peft/methods/ (in a copy of the tree) trains and
-    is counted with no other change than its config entry."""
+def test_a_new_method_kind_is_one_module_and_its_line_in_kinds(sheets, tmp_path):
+    """A kind added as one module of scripts/ftlib/peft/methods/ and its line in that package's
+    KINDS (in a copy of the tree) trains and is counted with no other change than its config entry."""
     root, tasks, models = sheets
     for folder in ("scripts", "rules", "config", "profiles", "envs"):
         shutil.copytree(REPO / folder, tmp_path / folder, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(REPO / "Snakefile", tmp_path / "Snakefile")
-    (tmp_path / "scripts/ftlib/peft/methods/layernorm.py").write_text(LAYERNORM_KIND)
+    methods = tmp_path / "scripts/ftlib/peft/methods"
+    (methods / "layernorm.py").write_text(LAYERNORM_KIND)
+    listing = (methods / "__init__.py").read_text().replace(
+        "\nKINDS = (\n", "from ftlib.peft.methods.layernorm import LayerNormOnly\n\nKINDS = (\n    LayerNormOnly,\n")
+    assert "LayerNormOnly," in listing
+    (methods / "__init__.py").write_text(listing)
     config = overrides(root, tasks, models, "tiny-roberta", methods={"ln": {"kind": "layernorm"}})
     extra = tmp_path / "extra.yaml"
     extra.write_text(yaml.safe_dump({"branches": ["peft"], "tasks": ["tiny-single"],
@@ -292,7 +296,7 @@ def test_the_t5_encoder_prompt_trains_and_widens_the_mask():
     import torch
     from transformers import T5Config, T5ForSequenceClassification
 
-    from ftlib.peft.methods import apply_method, trainable_names
+    from ftlib.peft import apply_method, trainable_names
 
     torch.manual_seed(0)
     model = T5ForSequenceClassification(T5Config(vocab_size=50, d_model=16, d_kv=8, d_ff=24, num_layers=1,

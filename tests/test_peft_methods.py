@@ -6,7 +6,7 @@ import yaml
 
 from conftest import REPO
 from ftlib.accounting import peft as peft_accounting
-from ftlib.peft import methods as peft_methods
+from ftlib import peft as peft_methods
 from ftlib.accounting.meta import parameter_counts
 from ftlib.peft.reference import PEFT_T5_PROMPT, PUBLISHED_COUNTS
 

@@ -11,6 +11,7 @@ benchmarks/benchmark.json (with the workload's lengths, which benchmark_experime
 import statistics
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import torch
@@ -125,145 +126,199 @@ def binarize(folder: Path, log: Path, threads: int) -> Path:
     return data_bin
 
 
-def main():
-    cfg, threads = snakemake.params.bench, snakemake.threads
+@dataclass(frozen=True)
+class Setup:
+    """What every step reads: the config's recipe, the model's shape and the workload."""
+
+    cfg: dict
+    threads: int
+    recipe: Recipe
+    spec: WorkloadSpec
+    layers: int
+    dim: int
+    ffn: int
+    heads: int
+    vocab: int
+    total_updates: int
+
+    @property
+    def epochs(self) -> int:
+        return self.recipe.max_epoch
+
+    @property
+    def per_epoch(self) -> int:
+        return self.total_updates // self.epochs
+
+    @property
+    def shape(self) -> tuple[int, int, int]:
+        return self.layers, self.dim, self.ffn
+
+
+def setup() -> Setup:
+    cfg = snakemake.params.bench
     recipe = Recipe.from_config(snakemake.params.hp)
     args = arch_args(recipe.arch)
-    layers, dim, ffn, heads = (args.encoder_layers, args.encoder_embed_dim, args.encoder_ffn_embed_dim,
-                               args.encoder_attention_heads)
     spec = WorkloadSpec(**cfg["workload"])
-    vocab = spec.vocab_entries + 5
-    epochs = recipe.max_epoch
     total_updates, _ = recipe.schedule(spec.train)
-    per_epoch = total_updates // epochs
-    out_json, out_md = Path(snakemake.output.json), Path(snakemake.output.report)
-    logs = Path(snakemake.log[0]).parent / "benchmark"
-    logs.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=out_json.parent) as tmp:
+    return Setup(cfg, snakemake.threads, recipe, spec, args.encoder_layers, args.encoder_embed_dim,
+                 args.encoder_ffn_embed_dim, args.encoder_attention_heads, spec.vocab_entries + 5, total_updates)
+
+
+def variant_runs(s: Setup, data_bin: Path, tmp: Path, logs: Path) -> tuple[dict, dict]:
+    """({name: seconds per update, wall, peak RSS}, {name: log text}) of one epoch of each variant."""
+    runs, texts = {}, {}
+    # stock = the lab's flags; each lever alone; tuned = the config's recipe (all levers)
+    stock = s.recipe.stock()
+    variants = (("stock", stock),
+                ("fused_adamw", stock.replace(optimizer="adamw_fused")),
+                ("length_grouped", stock.replace(batching="length_grouped")),
+                ("tuned", s.recipe),
+                # not a lever: the bound of any cheaper dropout mask (masks that cost nothing)
+                ("tuned_no_dropout", s.recipe.replace(dropout=0.0, attention_dropout=0.0)))
+    for name, variant in variants:
+        # one epoch (checkpoint_last.pt kept for fairseq-validate below)
+        wall, rss, texts[name] = run_measured(epoch_command(variant, data_bin, tmp / name, s.spec.train),
+                                              logs / f"{name}.log", s.threads)
+        runs[name] = {"seconds_per_update": seconds_per_update(texts[name], s.per_epoch), "wall": wall,
+                      "peak_rss_mb": rss}
+        print(f"benchmark: {name}: {runs[name]['seconds_per_update']:.3f} s/update, "
+              f"peak RSS {rss:.0f} MB", flush=True)
+    return runs, texts
+
+
+def evaluation_runs(s: Setup, data_bin: Path, tmp: Path, logs: Path) -> dict:
+    """{(run, subset): seconds} of whole fairseq-validate runs; the checkpoint's task decides the batching."""
+    evals = {}
+    for name in ("stock", "tuned"):
+        for subset in ("valid", "test"):
+            cmd = validate_command(s.recipe, data_bin, tmp / name / "checkpoint_last.pt", subset,
+                                   executable=find_executable("fairseq-validate"))
+            evals[name, subset], _, _ = run_measured(cmd, logs / f"validate_{name}_{subset}.log", s.threads)
+            print(f"benchmark: {name} {subset} evaluation {evals[name, subset]:.1f} s", flush=True)
+    return evals
+
+
+def measure(s: Setup, scratch: Path, logs: Path) -> dict:
+    """Every timed run, in a temporary folder under ``scratch``: the workload, the GEMM rate, the
+    fairseq variants, the thread layout's runs, evaluation, the HF step and the optimizer step."""
+    with tempfile.TemporaryDirectory(dir=scratch) as tmp:
         tmp = Path(tmp)
-        print(f"benchmark: writing a {spec.train}/{spec.valid}/{spec.test} workload, V={vocab}", flush=True)
-        lengths = write_workload(spec, tmp)
-        data_bin = binarize(tmp, logs / "preprocess.log", threads)
-        gemm = gemm_gflops(recipe.batch_size * round(spec.mean_length), dim, ffn, threads)
-        print(f"benchmark: fp32 GEMM {gemm:.1f} GFLOPS on {threads} thread(s)", flush=True)
-
-        runs = {}
-        # stock = the lab's flags; each lever alone; tuned = the config's recipe (all levers)
-        stock = recipe.stock()
-        variants = (("stock", stock),
-                    ("fused_adamw", stock.replace(optimizer="adamw_fused")),
-                    ("length_grouped", stock.replace(batching="length_grouped")),
-                    ("tuned", recipe),
-                    # not a lever: the bound of any cheaper dropout mask (masks that cost nothing)
-                    ("tuned_no_dropout", recipe.replace(dropout=0.0, attention_dropout=0.0)))
-        texts = {}
-        for name, variant in variants:
-            # one epoch (checkpoint_last.pt kept for fairseq-validate below)
-            wall, rss, texts[name] = run_measured(epoch_command(variant, data_bin, tmp / name, spec.train),
-                                                  logs / f"{name}.log", threads)
-            runs[name] = {"seconds_per_update": seconds_per_update(texts[name], per_epoch), "wall": wall,
-                          "peak_rss_mb": rss}
-            print(f"benchmark: {name}: {runs[name]['seconds_per_update']:.3f} s/update, "
-                  f"peak RSS {rss:.0f} MB", flush=True)
-        layout_updates = min(cfg["layout_updates"], per_epoch)
-        alone, beside = one_thread_runs(recipe, data_bin, tmp, logs, spec.train, threads, layout_updates)
-        evals = {}  # (run, subset): seconds; the checkpoint's task decides the batching
-        for name in ("stock", "tuned"):
-            for subset in ("valid", "test"):
-                cmd = validate_command(recipe, data_bin, tmp / name / "checkpoint_last.pt", subset,
-                                       executable=find_executable("fairseq-validate"))
-                evals[name, subset], _, _ = run_measured(cmd, logs / f"validate_{name}_{subset}.log", threads)
-                print(f"benchmark: {name} {subset} evaluation {evals[name, subset]:.1f} s", flush=True)
-        hf = hf_update_seconds(lengths["train"], recipe.batch_size, threads,
-                               layers, dim, ffn, heads, vocab)
+        print(f"benchmark: writing a {s.spec.train}/{s.spec.valid}/{s.spec.test} workload, V={s.vocab}", flush=True)
+        lengths = write_workload(s.spec, tmp)
+        data_bin = binarize(tmp, logs / "preprocess.log", s.threads)
+        gemm = gemm_gflops(s.recipe.batch_size * round(s.spec.mean_length), s.dim, s.ffn, s.threads)
+        print(f"benchmark: fp32 GEMM {gemm:.1f} GFLOPS on {s.threads} thread(s)", flush=True)
+        runs, texts = variant_runs(s, data_bin, tmp, logs)
+        layout_updates = min(s.cfg["layout_updates"], s.per_epoch)
+        alone, beside = one_thread_runs(s.recipe, data_bin, tmp, logs, s.spec.train, s.threads, layout_updates)
+        evals = evaluation_runs(s, data_bin, tmp, logs)
+        hf = hf_update_seconds(lengths["train"], s.recipe.batch_size, s.threads,
+                               s.layers, s.dim, s.ffn, s.heads, s.vocab)
         print(f"benchmark: HF model step {hf:.3f} s/update", flush=True)
-        optim = optimizer_step_ms(recipe.arch, vocab, threads)
+        optim = optimizer_step_ms(s.recipe.arch, s.vocab, s.threads)
+    return {"lengths": lengths, "gemm": gemm, "runs": runs, "texts": texts, "layout_updates": layout_updates,
+            "alone": alone, "beside": beside, "evals": evals, "hf": hf, "optim": optim}
 
-    # fairseq-validate's wall time includes its start-up, which evaluation inside fairseq-train
-    # does not pay: the compute per token comes from the test-minus-valid difference.
-    tokens = {k: sum(v) for k, v in lengths.items()}
+
+def evaluation_split(evals: dict, tokens: dict) -> tuple[dict, dict]:
+    """({run: {subset: compute seconds}}, {run: start-up seconds}) of the fairseq-validate runs.
+
+    fairseq-validate's wall time includes its start-up, which evaluation inside fairseq-train
+    does not pay: the compute per token comes from the test-minus-valid difference."""
     eval_compute, startup = {}, {}
     for name in ("stock", "tuned"):
         # (clamped at 0: on a tiny workload the difference is within timing noise)
         per_token = max(0.0, (evals[name, "test"] - evals[name, "valid"]) / (tokens["test"] - tokens["valid"]))
         eval_compute[name] = {k: per_token * tokens[k] for k in ("valid", "test")}
         startup[name] = evals[name, "valid"] - eval_compute[name]["valid"]
+    return eval_compute, startup
 
+
+def seed_times(s: Setup, s_upd: dict, hf: float, eval_compute: dict) -> dict:
+    """Seconds per seed of each path: its epochs' updates and valid passes, and its test passes."""
     def seed_time(per_update, evals_of, test_passes):
         ev = eval_compute[evals_of]
-        return epochs * (per_epoch * per_update + ev["valid"]) + test_passes * ev["test"]
+        return s.epochs * (s.per_epoch * per_update + ev["valid"]) + test_passes * ev["test"]
 
-    s_upd = {name: run["seconds_per_update"] for name, run in runs.items()}
-    seed = {
-        "stock": seed_time(s_upd["stock"], "stock", epochs),
-        "fused_adamw": seed_time(s_upd["fused_adamw"], "stock", epochs),
-        "length_grouped": seed_time(s_upd["length_grouped"], "tuned", epochs),
-        "tuned": seed_time(s_upd["tuned"], "tuned", recipe.test_passes),
-        "tuned_no_dropout": seed_time(s_upd["tuned_no_dropout"], "tuned", recipe.test_passes),
+    return {
+        "stock": seed_time(s_upd["stock"], "stock", s.epochs),
+        "fused_adamw": seed_time(s_upd["fused_adamw"], "stock", s.epochs),
+        "length_grouped": seed_time(s_upd["length_grouped"], "tuned", s.epochs),
+        "tuned": seed_time(s_upd["tuned"], "tuned", s.recipe.test_passes),
+        "tuned_no_dropout": seed_time(s_upd["tuned_no_dropout"], "tuned", s.recipe.test_passes),
         "hf": seed_time(hf, "tuned", 1),
     }
-    shape = (layers, dim, ffn)
-    flops_once = seed_flops(lengths["train"], lengths["valid"], lengths["test"], epochs, 1, *shape)
-    flops_every = seed_flops(lengths["train"], lengths["valid"], lengths["test"], epochs, epochs, *shape)
+
+
+def seed_flops_by_path(s: Setup, lengths: dict) -> tuple[dict, float, float]:
+    """({path: FLOPs per seed}, FLOPs with test every epoch, FLOPs with test once)."""
+    flops_once = seed_flops(lengths["train"], lengths["valid"], lengths["test"], s.epochs, 1, *s.shape)
+    flops_every = seed_flops(lengths["train"], lengths["valid"], lengths["test"], s.epochs, s.epochs, *s.shape)
     flops = {name: flops_every for name in ("stock", "fused_adamw", "length_grouped")}
-    flops["tuned"] = flops["tuned_no_dropout"] = flops_once if recipe.tests_once else flops_every
+    flops["tuned"] = flops["tuned_no_dropout"] = flops_once if s.recipe.tests_once else flops_every
     flops["hf"] = flops_once
+    return flops, flops_every, flops_once
+
+
+def compute(s: Setup, m: dict) -> tuple[dict, dict]:
+    """(benchmark.json's content, what the report reads beside it) from the measurements."""
+    lengths, gemm, runs, hf = m["lengths"], m["gemm"], m["runs"], m["hf"]
+    tokens = {k: sum(v) for k, v in lengths.items()}
+    eval_compute, startup = evaluation_split(m["evals"], tokens)
+    s_upd = {name: run["seconds_per_update"] for name, run in runs.items()}
+    seed = seed_times(s, s_upd, hf, eval_compute)
+    flops, flops_every, flops_once = seed_flops_by_path(s, lengths)
     floor = {k: v / (gemm * 1e9) for k, v in flops.items()}
-    update_flops = train_flops(lengths["train"], *shape) / per_epoch
-    layout = layout_summary(update_seconds(texts["tuned"])[: layout_updates - 1], alone, beside, seed["tuned"],
-                            cores=threads)
+    layout = layout_summary(update_seconds(m["texts"]["tuned"])[: m["layout_updates"] - 1], m["alone"], m["beside"],
+                            seed["tuned"], cores=s.threads)
     result = {
-        "threads": threads, "workload": spec.__dict__, "mean_length": statistics.mean(lengths["train"]),
+        "threads": s.threads, "workload": s.spec.__dict__, "mean_length": statistics.mean(lengths["train"]),
         "gemm_gflops": gemm, "flops_per_seed": flops, "floor_seconds": floor, "seed_seconds": seed,
         "runs": runs, "hf_seconds_per_update": hf,
-        "eval_wall_seconds": {f"{name}_{subset}": v for (name, subset), v in evals.items()},
+        "eval_wall_seconds": {f"{name}_{subset}": v for (name, subset), v in m["evals"].items()},
         "eval_compute_seconds": eval_compute, "validate_startup_seconds": startup,
-        "optimizer_step_ms": optim, "updates_per_epoch": per_epoch,
+        "optimizer_step_ms": m["optim"], "updates_per_epoch": s.per_epoch,
         "speedup_tuned_over_stock": seed["stock"] / seed["tuned"],
         "tuned_over_floor": seed["tuned"] / floor["tuned"],
         "hf_over_tuned": seed["hf"] / seed["tuned"],
         "dropout_share": 1 - s_upd["tuned_no_dropout"] / s_upd["tuned"],
-        "test_eval_flops": forward_flops(lengths["test"], *shape),
+        "test_eval_flops": forward_flops(lengths["test"], *s.shape),
         "thread_layout": layout, "lengths": lengths,
     }
-    write_json(out_json, result)
+    extra = {"tokens": tokens, "s_upd": s_upd, "flops_every": flops_every, "flops_once": flops_once,
+             "update_flops": train_flops(lengths["train"], *s.shape) / s.per_epoch}
+    return result, extra
+
+
+def path_rows(s: Setup, r: dict, extra: dict) -> list[list[str]]:
+    """The seed table's rows: minutes, speed-up, throughput and distance to the floor of each path."""
+    seed, flops, floor, s_upd = r["seed_seconds"], r["flops_per_seed"], r["floor_seconds"], extra["s_upd"]
 
     def row(name, label, notes):
         secs = seed[name]
-        return [label, f"{secs / 60:.1f}", f"{seed['stock'] / secs:.2f}×", f"{epochs * tokens['train'] / secs:,.0f}",
+        return [label, f"{secs / 60:.1f}", f"{seed['stock'] / secs:.2f}×",
+                f"{s.epochs * extra['tokens']['train'] / secs:,.0f}",
                 f"{flops[name] / secs / 1e9:.1f}", f"{secs / floor[name]:.2f}", notes]
 
     def upd(name):
-        return f"{s_upd[name]:.3f} s/update, peak RSS {runs[name]['peak_rss_mb']:.0f} MB"
+        return f"{s_upd[name]:.3f} s/update, peak RSS {r['runs'][name]['peak_rss_mb']:.0f} MB"
 
+    return [row("stock", "stock (lab's flags)", f"{upd('stock')}; test every epoch"),
+            row("fused_adamw", "+ fused AdamW only", upd("fused_adamw")),
+            row("length_grouped", "+ length-grouped batches only", upd("length_grouped")),
+            row("tuned", "**tuned** (config)", f"{upd('tuned')}; test once on the best checkpoint"),
+            row("tuned_no_dropout", "tuned without dropout (a bound, not a lever)",
+                f"{upd('tuned_no_dropout')}; dropout 0: what masks that cost nothing would give"),
+            row("hf", "HF model step", f"{r['hf_seconds_per_update']:.3f} s/update: transformers' RoBERTa on "
+                                       "length-grouped batches, fused AdamW, tuned evaluation")]
+
+
+def lever_lines(s: Setup, r: dict, s_upd: dict) -> list[str]:
+    """What each lever alone saves per seed against stock, and the dropout bound."""
+    seed, floor, optim, eval_compute = (r["seed_seconds"], r["floor_seconds"], r["optimizer_step_ms"],
+                                        r["eval_compute_seconds"])
     saved = {name: (seed["stock"] - seed[name]) / 60 for name in ("fused_adamw", "length_grouped")}
-    md = [
-        "# Benchmark: one real-size seed on this machine", "",
-        f"Workload: {spec.train} train / {spec.valid} valid / {spec.test} test reviews, mean "
-        f"{result['mean_length']:.0f} tokens (with <s>, </s>), V = {vocab}, `{recipe.arch}`, batch "
-        f"{recipe.batch_size}, {epochs} epochs = {total_updates} updates; {threads} thread(s). "
-        "Update times are means over one whole epoch of real `fairseq-train` runs (each update's time "
-        "as fairseq logs it); evaluation times come from whole `fairseq-validate` runs on valid and "
-        f"test, less their start-up ({startup['tuned']:.1f} s, which evaluation inside fairseq-train "
-        "does not pay).", "",
-        f"- fp32 GEMM at the model's shapes: **{gemm:.1f} GFLOPS**",
-        f"- FLOP per seed: {flops_every:.3g} with test every epoch, {flops_once:.3g} with test once; "
-        f"one training update ≈ {update_flops:.3g} FLOP",
-        f"- compute floor (FLOP / GEMM rate): {flops_every / gemm / 1e9 / 60:.1f} min (test every epoch), "
-        f"{flops_once / gemm / 1e9 / 60:.1f} min (test once)", "",
-        *markdown_table(
-            ["path", "minutes per seed", "speed-up", "train tokens/s", "achieved GFLOPS", "× floor", "notes"],
-            [row("stock", "stock (lab's flags)", f"{upd('stock')}; test every epoch"),
-             row("fused_adamw", "+ fused AdamW only", upd("fused_adamw")),
-             row("length_grouped", "+ length-grouped batches only", upd("length_grouped")),
-             row("tuned", "**tuned** (config)", f"{upd('tuned')}; test once on the best checkpoint"),
-             row("tuned_no_dropout", "tuned without dropout (a bound, not a lever)",
-                 f"{upd('tuned_no_dropout')}; dropout 0: what masks that cost nothing would give"),
-             row("hf", "HF model step", f"{hf:.3f} s/update: transformers' RoBERTa on length-grouped batches, "
-                                        "fused AdamW, tuned evaluation")]), "",
-        f"- speed-up of tuned over stock: **{result['speedup_tuned_over_stock']:.2f}×**; tuned / floor: "
-        f"**{result['tuned_over_floor']:.2f}×**; HF / tuned fairseq: **{result['hf_over_tuned']:.2f}×**",
-        "", "Each lever alone (per seed, against stock):", "",
+    return [
         f"- fused AdamW: {saved['fused_adamw']:.1f} min saved (optimizer step {optim['fairseq_adam']:.0f} ms → "
         f"{optim['adamw_fused']:.0f} ms over {optim['parameters']:,} parameters; the stock step's optimizer "
         f"share {optim['fairseq_adam'] / 1000 / s_upd['stock']:.0%}, tuned "
@@ -271,14 +326,51 @@ def main():
         f"- length-grouped batches: {saved['length_grouped']:.1f} min saved (fairseq's sentence_prediction "
         "pads each batch to the longest of 8 random reviews; evaluation splits sorted by length: test pass "
         f"{eval_compute['stock']['test']:.0f} s → {eval_compute['tuned']['test']:.0f} s)",
-        f"- test evaluated once instead of every epoch: {(epochs - 1) * eval_compute['tuned']['test'] / 60:.1f} "
+        f"- test evaluated once instead of every epoch: {(s.epochs - 1) * eval_compute['tuned']['test'] / 60:.1f} "
         "min saved on top of the above",
-        f"- threads per job = Snakemake threads ({threads} here), through OMP_NUM_THREADS",
+        f"- threads per job = Snakemake threads ({s.threads} here), through OMP_NUM_THREADS",
         f"- dropout masks (not a lever, a bound): the tuned update without dropout takes "
-        f"{result['dropout_share']:.0%} less time, so no cheaper mask can bring the tuned seed below "
-        f"{seed['tuned_no_dropout'] / floor['tuned']:.2f}× its floor or above {seed['stock'] / seed['tuned_no_dropout']:.2f}× stock", "",
-        *layout_lines(layout, threads),
+        f"{r['dropout_share']:.0%} less time, so no cheaper mask can bring the tuned seed below "
+        f"{seed['tuned_no_dropout'] / floor['tuned']:.2f}× its floor or above {seed['stock'] / seed['tuned_no_dropout']:.2f}× stock",
     ]
+
+
+def render(s: Setup, r: dict, extra: dict) -> list[str]:
+    """benchmark_fairseq.md: the workload, the floor, the seed table, each lever, the thread layout."""
+    gemm, flops_every, flops_once = r["gemm_gflops"], extra["flops_every"], extra["flops_once"]
+    return [
+        "# Benchmark: one real-size seed on this machine", "",
+        f"Workload: {s.spec.train} train / {s.spec.valid} valid / {s.spec.test} test reviews, mean "
+        f"{r['mean_length']:.0f} tokens (with <s>, </s>), V = {s.vocab}, `{s.recipe.arch}`, batch "
+        f"{s.recipe.batch_size}, {s.epochs} epochs = {s.total_updates} updates; {s.threads} thread(s). "
+        "Update times are means over one whole epoch of real `fairseq-train` runs (each update's time "
+        "as fairseq logs it); evaluation times come from whole `fairseq-validate` runs on valid and "
+        f"test, less their start-up ({r['validate_startup_seconds']['tuned']:.1f} s, which evaluation inside "
+        "fairseq-train does not pay).", "",
+        f"- fp32 GEMM at the model's shapes: **{gemm:.1f} GFLOPS**",
+        f"- FLOP per seed: {flops_every:.3g} with test every epoch, {flops_once:.3g} with test once; "
+        f"one training update ≈ {extra['update_flops']:.3g} FLOP",
+        f"- compute floor (FLOP / GEMM rate): {flops_every / gemm / 1e9 / 60:.1f} min (test every epoch), "
+        f"{flops_once / gemm / 1e9 / 60:.1f} min (test once)", "",
+        *markdown_table(
+            ["path", "minutes per seed", "speed-up", "train tokens/s", "achieved GFLOPS", "× floor", "notes"],
+            path_rows(s, r, extra)), "",
+        f"- speed-up of tuned over stock: **{r['speedup_tuned_over_stock']:.2f}×**; tuned / floor: "
+        f"**{r['tuned_over_floor']:.2f}×**; HF / tuned fairseq: **{r['hf_over_tuned']:.2f}×**",
+        "", "Each lever alone (per seed, against stock):", "",
+        *lever_lines(s, r, extra["s_upd"]), "",
+        *layout_lines(r["thread_layout"], s.threads),
+    ]
+
+
+def main():
+    s = setup()
+    out_json, out_md = Path(snakemake.output.json), Path(snakemake.output.report)
+    logs = Path(snakemake.log[0]).parent / "benchmark"
+    logs.mkdir(parents=True, exist_ok=True)
+    result, extra = compute(s, measure(s, out_json.parent, logs))
+    write_json(out_json, result)
+    md = render(s, result, extra)
     write_text_atomic(out_md, "\n".join(md) + "\n")
     print("\n".join(md), flush=True)
 

@@ -1,7 +1,7 @@
 """Snakemake script: parameter accounting of bloom-560m (from its configuration, on the meta
 device: works offline) and of this mode's base model, counted and by formula."""
 from ftlib.accounting.bloom import account
-from ftlib.accounting.shapes import arch_from_hf_config
+from ftlib.models.shapes import arch_from_hf_config
 from ftlib.core.errors import run_step
 from ftlib.core.textio import write_json
 

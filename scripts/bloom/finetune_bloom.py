@@ -14,6 +14,7 @@ from ftlib.core.memory import peak_rss_mb
 from ftlib.core.run_record import run_record
 from ftlib.core.seeding import seed_everything
 from ftlib.core.textio import write_json
+from ftlib.peft import apply_method
 
 import torch
 
@@ -76,8 +77,6 @@ def evaluate(stage: str, model, tokenizer, heldout, heldout_pairs, max_new_token
 def add_lora(model, quantize: bool, lora: dict):
     """The base prepared for k-bit training when quantized, with the LoRA method of the registry."""
     from peft import prepare_model_for_kbit_training
-
-    from ftlib.peft.methods import apply_method
 
     if quantize:
         # non-reentrant checkpointing: the reentrant kind's recomputation trips over

@@ -10,7 +10,7 @@ exact parameter counts and the per-epoch costs.
 from pathlib import Path
 
 from ftlib.core import transformers_guard  # noqa: F401  (first: hides the unloadable torchaudio from transformers)
-from ftlib.peft import methods as peft_methods
+from ftlib import peft as peft_methods
 from ftlib.core.device import resolve
 from ftlib.core.errors import InputError, run_step
 from ftlib.core.recipe import Recipe

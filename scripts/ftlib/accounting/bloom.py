@@ -7,7 +7,9 @@ from ftlib.core import transformers_guard  # noqa: F401  (first: hides the unloa
 import torch  # noqa: E402
 
 from ftlib.accounting.meta import parameter_counts  # noqa: E402
-from ftlib.accounting.shapes import base_total  # noqa: E402
+from ftlib.accounting.peft import build_on_meta  # noqa: E402
+from ftlib.models.shapes import base_total  # noqa: E402
+from ftlib.peft import apply_method, get  # noqa: E402
 
 
 def count(model) -> tuple[int, int]:
@@ -38,8 +40,6 @@ def formulas(shape: dict, lora: dict) -> dict:
     stays outside the quantized layers: V·h + 4h + L·4h; LoRA: the registry's formula (on
     query_key_value L·r·(h + 3h)).
     """
-    from ftlib.peft.registry import get
-
     V, h, L = shape["vocab_size"], shape["hidden_size"], shape["num_layers"]
     full = base_total(shape)
     method = get("lora").formula(shape, {"kind": "lora", **lora})
@@ -54,10 +54,7 @@ def formulas(shape: dict, lora: dict) -> dict:
 
 def account(shape: dict, lora: dict) -> dict:
     """Counts on the meta-device model of ``shape`` (family bloom: a peft.architectures entry, or
-    ftlib.accounting.shapes.arch_from_hf_config of a checkpoint), each checked against its formula."""
-    from ftlib.accounting.peft import build_on_meta
-    from ftlib.peft.methods import apply_method
-
+    ftlib.models.shapes.arch_from_hf_config of a checkpoint), each checked against its formula."""
     model = build_on_meta(shape)
     full = count(model)[1]
     linears = quantized_linears(model)

@@ -1,6 +1,6 @@
 """Exact trainable/total parameter counts of PEFT methods, counted and by closed formula.
 
-Models are built on the meta device from shapes (ftlib.accounting.shapes): no weights, no
+Models are built on the meta device from shapes (ftlib.models.shapes): no weights, no
 network, seconds. Built under ``with torch.device("meta")`` so that tied weights are tied
 (``accelerate.init_empty_weights()`` leaves them untied and double-counts the embeddings).
 Each method kind is applied and counted by its registry module (ftlib.peft.methods).
@@ -8,11 +8,11 @@ Each method kind is applied and counted by its registry module (ftlib.peft.metho
 from __future__ import annotations
 
 from ftlib.core import transformers_guard  # noqa: F401  (first: hides the unloadable torchaudio from transformers)
-from ftlib.peft import methods as peft_methods
+from ftlib import peft as peft_methods
 from ftlib.accounting.meta import on_meta_device, parameter_counts
-from ftlib.accounting.shapes import (BASE_FORMULAS, arch_from_hf_config, base_total, head,  # noqa: F401
-                                     hf_config, pooler, task_of)
-from ftlib.peft.registry import Target
+from ftlib.models.shapes import (BASE_FORMULAS, arch_from_hf_config, base_total, head,  # noqa: F401
+                                 hf_config, pooler, task_of)
+from ftlib.peft.method_kind import Target
 
 import torch  # noqa: E402
 

@@ -8,6 +8,8 @@ import time
 
 import torch
 
+from ftlib.peft import apply_method
+
 
 def gemm_gflops(tokens: int, dim: int, ffn: int, threads: int, repeats: int = 20, trials: int = 5) -> float:
     """Best achieved fp32 GEMM rate over ``trials`` on the layer's shapes (projections and FFN)
@@ -125,7 +127,6 @@ def bloom_lora_seconds(shape: dict, lora: dict, quantization: dict, tokens: int,
     from transformers import BloomConfig, BloomForCausalLM
 
     from ftlib.bloom.model import compute_dtype, four_bit_support, load_base
-    from ftlib.peft.methods import apply_method
 
     torch.manual_seed(0)
     config = BloomConfig(vocab_size=shape["vocab_size"], hidden_size=shape["hidden_size"],

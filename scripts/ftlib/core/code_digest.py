@@ -16,9 +16,6 @@ PACKAGES = ("ftlib", "fairseq_plugin")
 # fairseq loads the plugin by folder (--user-dir), not by import: a module naming that folder
 # depends on the whole plugin package
 PLUGIN_MARK = "fairseq_plugin"
-# a package whose __init__ imports every module of its folder by listing it (the PEFT method
-# registry, ftlib/peft/methods/): importing the package depends on each of them
-DISCOVERY_MARK = "pkgutil.iter_modules(__path__)"
 
 
 def module_file(name: str, root: Path = SCRIPTS) -> Path | None:
@@ -50,9 +47,6 @@ def imported_modules(path: Path, root: Path = SCRIPTS) -> set[str]:
     text = path.read_text(encoding="utf-8")
     if PLUGIN_MARK in text and path.parent.name != PLUGIN_MARK:
         names.update(f"{PLUGIN_MARK}.{p.stem}" for p in (root / PLUGIN_MARK).glob("*.py"))
-    if path.name == "__init__.py" and DISCOVERY_MARK in text:
-        package = ".".join(path.parent.relative_to(root).parts)
-        names.update(f"{package}.{p.stem}" for p in path.parent.glob("*.py") if not p.stem.startswith("_"))
     return {n for n in names if module_file(n, root) is not None}
 
 

@@ -6,6 +6,8 @@ import traceback
 from pathlib import Path
 from typing import Callable
 
+from ftlib.core.tee import tee_to_log
+
 
 class InputError(Exception):
     """Bad input found before expensive work: the message names the file (and line)."""
@@ -34,8 +36,6 @@ def run_step(main: Callable[[], None], outputs=(), log: str | None = None) -> No
     its traceback (a bug, not bad input). Outputs are removed on every failure, also when the
     step runs outside Snakemake (which would do it itself).
     """
-    from ftlib.core.tee import tee_to_log
-
     try:
         if log:
             with tee_to_log(log):

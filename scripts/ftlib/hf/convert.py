@@ -13,8 +13,9 @@ import argparse
 from pathlib import Path
 
 from ftlib.core import transformers_guard  # noqa: F401  (before transformers)
-from ftlib.data.checks import load_checkpoint_file
+from ftlib.data.checks import check_fairseq_checkpoint, load_checkpoint_file
 from ftlib.core.errors import InputError
+from ftlib.hf.tokenizer import build_tokenizer, fast_tokenizer
 
 FS = "encoder.sentence_encoder."
 REQUIRED_HF_FILES = ["config.json", "model.safetensors", "tokenizer.json", "tokenizer_config.json"]
@@ -121,8 +122,6 @@ def convert(model_path, dict_path, spm_path, out_dir) -> dict:
     import torch
     from transformers import RobertaForMaskedLM
 
-    from ftlib.data.checks import check_fairseq_checkpoint
-    from ftlib.hf.tokenizer import build_tokenizer, fast_tokenizer
 
     check_fairseq_checkpoint(model_path, dict_path)  # vocabulary size vs dict.txt, one-line errors
     weights, args = load_fairseq_checkpoint(model_path)

@@ -13,6 +13,10 @@ from __future__ import annotations
 
 from ftlib.core import transformers_guard  # noqa: F401  (before transformers)
 from ftlib.core.errors import InputError
+from ftlib.data.checks import load_dictionary, read_lines
+from ftlib.data.spm_encode import load_sentencepiece
+from ftlib.hf.convert import check_hf_folder, count_layers, expected_hf_tensor, load_fairseq_checkpoint, weight_map
+from ftlib.hf.tokenizer import UNK_ID, load_fairseq_dictionary
 
 
 class ParityError(InputError):
@@ -24,8 +28,6 @@ def fairseq_encoder(model_path, dict_path):
     import torch
     from fairseq.models.roberta.model import RobertaEncoder
 
-    from ftlib.data.checks import load_dictionary
-    from ftlib.hf.convert import load_fairseq_checkpoint
 
     weights, args = load_fairseq_checkpoint(model_path)
     dictionary = load_dictionary(dict_path)
@@ -41,8 +43,6 @@ def fairseq_encoder(model_path, dict_path):
 
 def check_token_ids(tokenizer, spm_path, dict_path, reviews: list[tuple[str, int, str]]) -> int:
     """reviews: (file, line number, text). Returns how many were compared."""
-    from ftlib.hf.tokenizer import UNK_ID, load_fairseq_dictionary
-    from ftlib.data.spm_encode import load_sentencepiece
 
     processor = load_sentencepiece(spm_path)
     index = {symbol: i for i, symbol in enumerate(load_fairseq_dictionary(dict_path))}
@@ -63,7 +63,6 @@ def check_token_ids(tokenizer, spm_path, dict_path, reviews: list[tuple[str, int
 
 
 def check_weights(hf_model, fairseq_weights, n_symbols: int, atol: float) -> int:
-    from ftlib.hf.convert import expected_hf_tensor, weight_map, count_layers
 
     extra = hf_model.config.vocab_size - n_symbols
     state = hf_model.state_dict()
@@ -88,7 +87,6 @@ def parity_check(hf_dir, model_path, dict_path, spm_path, token_reviews, batch_r
     import torch
     from transformers import AutoTokenizer, RobertaForMaskedLM
 
-    from ftlib.hf.convert import check_hf_folder
 
     check_hf_folder(hf_dir)
     tokenizer = AutoTokenizer.from_pretrained(str(hf_dir))
@@ -135,6 +133,5 @@ def check_hidden_states(hf_model, encoder, hf_ids, fairseq_ids, mask, atol: floa
 
 
 def read_reviews(paths) -> list[tuple[str, int, str]]:
-    from ftlib.data.checks import read_lines
 
     return [(str(p), i, text) for p in paths for i, text in enumerate(read_lines(p), start=1)]

@@ -1,16 +1,13 @@
 """What the PEFT methods need to know of each model family: the classification head's module
 name, where bottleneck adapters go, which modules (IA)^3 scales, the LoRA targets' shapes.
 
-A transformers ``model_type`` maps to a family (CamemBERT and XLM-R are RoBERTa's layout).
+A transformers ``model_type`` maps to a family by ftlib.models.shapes.family_of.
 No torch at import.
 """
 from __future__ import annotations
 
-from ftlib.peft.registry import Target
-
-# model_type -> family
-FAMILY_OF = {"roberta": "roberta", "camembert": "roberta", "xlm-roberta": "roberta", "bert": "bert",
-             "t5": "t5", "bloom": "bloom"}
+from ftlib.models.shapes import FamilyError, family_of
+from ftlib.peft.method_kind import Target
 
 # The classification head's module, new for the task: every method trains it (peft's modules_to_save).
 HEADS = {"roberta": ["classifier"], "bert": ["classifier"], "t5": ["classification_head"], "bloom": []}
@@ -29,16 +26,6 @@ IA3 = {"roberta": (r".*encoder\.layer\.\d+\.(attention\.self\.(key|value)|output
                    r".*encoder\.layer\.\d+\.output\.dense"),
        "t5": (r".*(SelfAttention|EncDecAttention)\.(k|v)|.*DenseReluDense\.wo", r".*DenseReluDense\.wo")}
 IA3["bert"] = IA3["roberta"]
-
-
-class FamilyError(ValueError):
-    pass
-
-
-def family_of(model_type: str) -> str:
-    if model_type not in FAMILY_OF:
-        raise FamilyError(f"model type {model_type!r} has no PEFT family here (known: {', '.join(sorted(FAMILY_OF))})")
-    return FAMILY_OF[model_type]
 
 
 def target_of(model) -> Target:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ftlib.peft.families import HEADS
-from ftlib.peft.registry import Target
+from ftlib.peft.method_kind import Target
 
 
 def is_head(name: str, target: Target) -> bool:

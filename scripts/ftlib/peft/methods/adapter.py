@@ -1,12 +1,11 @@
 """``adapter``: bottleneck adapters of ``size`` after each attention and feed-forward block
 (Houlsby et al. 2019; ftlib.peft.adapters), with the classifier's head."""
-from ftlib.accounting.shapes import head, head_text
+from ftlib.models.shapes import head, head_text
 from ftlib.peft.families import ADAPTERS
-from ftlib.peft.registry import Method, register
+from ftlib.peft.method_kind import Method
 from ftlib.peft.trainable import train_only
 
 
-@register
 class Adapter(Method):
     kind = "adapter"
     required = ("size",)

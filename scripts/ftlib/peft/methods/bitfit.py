@@ -1,10 +1,9 @@
 """``bitfit``: only the bias terms train (Ben Zaken et al. 2022), with the classifier's head."""
-from ftlib.accounting.shapes import bias_terms, head
-from ftlib.peft.registry import Method, register
+from ftlib.models.shapes import bias_terms, head
+from ftlib.peft.method_kind import Method
 from ftlib.peft.trainable import train_only
 
 
-@register
 class BitFit(Method):
     kind = "bitfit"
 

@@ -1,10 +1,9 @@
 """``full``: every parameter trains (full fine-tuning, the reference every method is measured against)."""
-from ftlib.accounting.shapes import base_formula_text, base_total
-from ftlib.peft.registry import Method, register
+from ftlib.models.shapes import base_formula_text, base_total
+from ftlib.peft.method_kind import Method
 from ftlib.peft.trainable import freeze_all_but
 
 
-@register
 class Full(Method):
     kind = "full"
 

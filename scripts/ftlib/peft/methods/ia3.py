@@ -1,12 +1,11 @@
 """``ia3``: peft's (IA)^3, learned scales of keys, values and the feed-forward activations
 (Liu et al. 2022), with the classifier's head."""
-from ftlib.accounting.shapes import head
+from ftlib.models.shapes import head
 from ftlib.peft.families import IA3
-from ftlib.peft.registry import Method, register
+from ftlib.peft.method_kind import Method
 from ftlib.peft.trainable import peft_common
 
 
-@register
 class IA3Method(Method):
     kind = "ia3"
 

@@ -1,7 +1,7 @@
 """``lora``: peft's LoRA of rank ``r`` on ``target_modules`` (Hu et al. 2021), with the classifier's head."""
-from ftlib.accounting.shapes import bias_terms, head, head_text
+from ftlib.models.shapes import bias_terms, head, head_text
 from ftlib.peft.families import lora_shapes
-from ftlib.peft.registry import Method, register
+from ftlib.peft.method_kind import Method
 from ftlib.peft.trainable import peft_common
 
 
@@ -14,7 +14,6 @@ def lora_config(spec: dict, target, **extra):
                       **peft_common(target), **extra)
 
 
-@register
 class LoRA(Method):
     kind = "lora"
     required = ("r", "alpha", "target_modules")

@@ -1,9 +1,8 @@
 """``none``: the base model as it is (the accounting's base rows; nothing is trained)."""
-from ftlib.accounting.shapes import base_formula_text, base_total
-from ftlib.peft.registry import Method, register
+from ftlib.models.shapes import base_formula_text, base_total
+from ftlib.peft.method_kind import Method
 
 
-@register
 class NoMethod(Method):
     kind = "none"
 

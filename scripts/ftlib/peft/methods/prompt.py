@@ -1,8 +1,8 @@
 """``prompt``: soft prompt tuning, ``num_virtual_tokens`` trained embeddings before the input
 (Lester et al. 2021), with the classifier's head. peft's PromptTuning for encoders and language
 models; T5's classifier gets an encoder prompt of its own (ftlib.peft.soft_prompt)."""
-from ftlib.accounting.shapes import head, head_text, task_of
-from ftlib.peft.registry import Method, register
+from ftlib.models.shapes import head, head_text, task_of
+from ftlib.peft.method_kind import Method
 from ftlib.peft.trainable import peft_common, train_only
 
 
@@ -13,7 +13,6 @@ def prompt_stacks(arch: dict, spec: dict) -> int:
     return 2 if two else 1
 
 
-@register
 class Prompt(Method):
     kind = "prompt"
     required = ("num_virtual_tokens",)

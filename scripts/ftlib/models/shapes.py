@@ -4,8 +4,15 @@ config.json) and the base models' parameter counts by closed form. No torch at i
 A shape has ``family`` (roberta, bert, t5, bloom), ``task`` (seq_cls: a sequence classifier with
 ``num_labels`` outputs; seq2seq_lm; causal_lm; default: seq_cls for encoders, the LM otherwise)
 and the sizes its formula needs.
+
+Below both the PEFT method kinds (their formulas) and the accounting (its counts): it imports
+neither.
 """
 from __future__ import annotations
+
+# model_type -> family
+FAMILY_OF = {"roberta": "roberta", "camembert": "roberta", "xlm-roberta": "roberta", "bert": "bert",
+             "t5": "t5", "bloom": "bloom"}
 
 DEFAULT_TASK = {"roberta": "seq_cls", "bert": "seq_cls", "t5": "seq2seq_lm", "bloom": "causal_lm"}
 
@@ -15,6 +22,17 @@ BASE_FORMULAS = {
     "t5": "VD + L(4DI + 2DF + 2D) + L(8DI + 2DF + 3D) + 2D + 2BH",
     "bloom": "VD + 4D + L(12D² + 13D)",
 }
+
+
+class FamilyError(ValueError):
+    pass
+
+
+def family_of(model_type: str) -> str:
+    """The family of a transformers ``model_type`` (CamemBERT and XLM-R are RoBERTa's layout)."""
+    if model_type not in FAMILY_OF:
+        raise FamilyError(f"model type {model_type!r} has no PEFT family here (known: {', '.join(sorted(FAMILY_OF))})")
+    return FAMILY_OF[model_type]
 
 
 def task_of(a: dict) -> str:
@@ -114,8 +132,6 @@ def hf_config(a: dict):
 
 def arch_from_hf_config(config, num_labels: int | None = None) -> dict:
     """The shape of a sequence classifier built from a checkpoint's config.json (any family)."""
-    from ftlib.peft.families import family_of
-
     family = family_of(config.model_type)
     labels = num_labels if num_labels is not None else config.num_labels
     if family == "t5":
