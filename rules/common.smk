@@ -31,7 +31,7 @@ from ftlib.data.task_sources import check_folder_task
 from ftlib.data.tasks import SheetError, archive_name, is_archive, load_tasks, select
 from ftlib.models.sheet import load_models, model_for
 from ftlib.peft.registry import UnknownKind, check_methods
-from ftlib.peft.studies import load_studies
+from ftlib.core.studies import load_studies
 
 # A killed run's lock would stop the README's command until `snakemake --unlock`: removed here,
 # before Snakemake takes its lock, when provably stale (ftlib/core/workflow_lock.py); the killed

@@ -14,7 +14,7 @@ from ftlib.core.stats_report import (T_HEADER, TWO_LEVEL_HEADER, mean_sd, statis
                                       two_level_cell)
 from ftlib.hf.data import read_jsonl
 from ftlib.peft.plots import plot_accuracy_vs_params
-from ftlib.peft.studies import for_scale_cell
+from ftlib.core.studies import for_scale_cell
 from ftlib.core.tables import markdown_table
 from ftlib.core.verdict import FOR_SCALE, judge, verdict_text
 from ftlib.core.textio import write_text_atomic, write_tsv

@@ -9,7 +9,7 @@ from ftlib.core.reference import judged, published_seeds
 from ftlib.core.stats import format_interval, group_summary
 from ftlib.core.stats_report import mean_sd
 from ftlib.core.verdict import judge
-from ftlib.peft.studies import for_scale_cell
+from ftlib.core.studies import for_scale_cell
 
 
 def references(task: dict, branch: str, run: str, kind, peft: dict) -> list[tuple[str, object, bool]]:

@@ -1,6 +1,6 @@
 """Published PEFT parameter counts (LoRA, BitFit and the peft library's printed counts, quoted in
 docs/recipes/peft.md) that the accounting reproduces. The published accuracies are the preset
-studies' (config/presets/, read by ftlib.peft.studies), nowhere in code."""
+studies' (config/presets/, read by ftlib.core.studies), nowhere in code."""
 
 # (architecture in config peft.architectures, method spec, published count, what is counted).
 # "added" counts only what the method adds to the model; "trainable" includes the head.
