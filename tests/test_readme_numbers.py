@@ -41,3 +41,23 @@ def test_a_readme_without_the_markers_or_reports_is_refused_in_one_line(demo_run
                           capture_output=True, text=True)
     assert proc.returncode != 0 and "fairseq_runs.tsv: missing; run the full demo first" in proc.stderr
     assert readme.read_text() == f"{BEGIN}\n{END}\n"  # untouched
+
+
+def test_the_variance_rows_come_from_the_studys_runs_when_there_are_any(tmp_path):
+    import importlib.util
+    import json
+
+    spec = importlib.util.spec_from_file_location("readme_numbers", TOOL)
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    reports = tmp_path / "reports/demo"
+    assert tool.variance_rows(reports) == []  # no study run: no row
+    accs = {"init": [80.0, 84.0], "data_order": [81.0, 83.0], "dropout": [82.0, 82.0]}
+    for source, values in accs.items():
+        for seed, acc in enumerate(values, start=1):
+            run = tmp_path / f"runs/demo/hf_variance/scratch/{source}/seed{seed}"
+            run.mkdir(parents=True)
+            (run / "metrics.json").write_text(json.dumps({"test_accuracy": acc}))
+    # stds 2.83, 1.41, 0: variances 8, 2, 0 of 10
+    assert tool.variance_rows(reports) == [["HF variance by source, scratch: test acc. std over 2 seeds (share)",
+                                            "init 2.83 (80 %); data order 1.41 (20 %); dropout 0.00 (0 %)"]]

@@ -14,8 +14,9 @@ from pathlib import Path
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+from ftlib.core.failed_runs import MARGIN, is_failed  # noqa: E402
 from ftlib.core.metrics import format_mean_std  # noqa: E402
-from ftlib.core.stats import compare_seeds, format_interval  # noqa: E402
+from ftlib.core.stats import compare_seeds, format_interval, group_summary  # noqa: E402
 from ftlib.core.tables import markdown_table  # noqa: E402
 
 BEGIN = "<!-- demo-numbers: begin (make readme-numbers writes this table from reports/demo/) -->"
@@ -53,7 +54,29 @@ def peft_rows(reports: Path) -> list[list[str]]:
     summary = runs.groupby("method", sort=False).agg(
         mean=("test_accuracy", "mean"), trainable=("trainable_params", "first"), seeds=("seed", "count"))
     cells = [f"{method} {row['mean']:.1f} ({int(row['trainable']):,})" for method, row in summary.iterrows()]
-    return [[f"PEFT, mean test acc. over {summary['seeds'].max()} seeds (trainable parameters)", "; ".join(cells)]]
+    failed = [f"{r.method} seed {r.seed}" for r in runs.itertuples() if is_failed(r.best_valid_accuracy, 2)]
+    return [[f"PEFT, mean test acc. over {summary['seeds'].max()} seeds (trainable parameters)", "; ".join(cells)],
+            [f"PEFT runs failed (best valid within {MARGIN:g} points of chance)",
+             f"{len(failed)} of {len(runs)}" + (f": {', '.join(failed)}" if failed else "")]]
+
+
+def variance_rows(reports: Path) -> list[list[str]]:
+    """The variance study's spread per source (std over its seeds, share of the summed
+    variances), from its runs (`snakemake variance`, not part of `all`): no row without them."""
+    runs = sorted((reports.parent.parent / "runs" / reports.name / "hf_variance").glob("*/*/seed*/metrics.json"))
+    found = {}
+    for path in runs:
+        init, source = path.parts[-4], path.parts[-3]
+        found.setdefault(init, {}).setdefault(source, []).append(json.loads(path.read_text())["test_accuracy"])
+    rows = []
+    for init, sources in found.items():
+        stds = {source: group_summary(sources[source])["std"]
+                for source in sorted(sources, key=("init", "data_order", "dropout").index)}
+        total = sum(v ** 2 for v in stds.values())
+        cells = [f"{source.replace('_', ' ')} {std:.2f} ({100 * std ** 2 / total:.0f} %)" for source, std in stds.items()]
+        n = max(len(accs) for accs in sources.values())
+        rows.append([f"HF variance by source, {init}: test acc. std over {n} seeds (share)", "; ".join(cells)])
+    return rows
 
 
 def bloom_rows(reports: Path) -> list[list[str]]:
@@ -67,7 +90,8 @@ def bloom_rows(reports: Path) -> list[list[str]]:
 
 
 def table(reports: Path) -> str:
-    rows = fairseq_rows(reports) + probe_rows(reports) + peft_rows(reports) + bloom_rows(reports)
+    rows = (fairseq_rows(reports) + probe_rows(reports) + variance_rows(reports) + peft_rows(reports)
+            + bloom_rows(reports))
     return "\n".join([BEGIN, *markdown_table(["the full demo (`make run`)", "this workflow"], rows), END])
 
 
