@@ -45,6 +45,12 @@ def test_runs_csv_holds_every_run_of_the_demo_with_its_own_numbers(demo_run):
     table = pd.read_csv(demo_run / "reports/demo/runs.csv")
     assert sorted(table.groupby("branch").size().items()) == [("bloom", 1), ("fairseq", 2), ("hf", 2), ("peft", 2)]
     assert table.duplicated(["branch", "run", "seed"]).sum() == 0
+    # init and method say what the deprecated `run` said by branch
+    inits = table[table.branch.isin(["fairseq", "hf"])]
+    assert (inits.init == inits.run).all() and inits.method.isna().all()
+    methods = table[table.branch.isin(["peft", "bloom"])]
+    assert (methods.method == methods.run).all() and methods.init.isna().all()
+    assert list(table.columns[table.columns.get_loc("run"):][:3]) == ["run", "init", "method"]
     for row in table.itertuples():
         folder = demo_run / ("runs/demo/bloom" if row.branch == "bloom" else f"runs/demo/{row.branch}/{row.run}/seed{row.seed}"
                              .replace("/peft/", "/peft/demo-roberta/"))  # the PEFT runs' model folder
