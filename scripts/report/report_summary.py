@@ -17,7 +17,7 @@ def main():
     plot(points, snakemake.output.plot)
     lines = ["# Summary of every task of the run", "",
              f"Tasks: {', '.join(t['name'] for t in tasks)}. Test accuracy at the best-valid epoch, over "
-             "seeds: mean ± sample std (n seeds) and the 95 % t-interval of the mean (n/a with one seed); "
+             "seeds: mean ± sample std (n seeds) and the 95 % t-interval of the mean (n/a with one seed; clipped to [0, 100], † where it passes a bound); "
              "beside it each published reference, one row each: the task sheet's (mean ± population std, "
              "as published; per-seed values, so Welch's tests) for fairseq and HF, the study's (one number, "
              "taken as exact: one-sample t tests) for a PEFT method of a study this run reproduces "

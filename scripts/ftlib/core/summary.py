@@ -6,8 +6,8 @@ from __future__ import annotations
 from ftlib.core.metrics import format_mean_std
 from ftlib.core.plots import plt, save_figure
 from ftlib.core.reference import judged, published_seeds
-from ftlib.core.stats import format_interval, group_summary
-from ftlib.core.stats_report import mean_sd
+from ftlib.core.stats import group_summary
+from ftlib.core.stats_report import mean_sd, t_interval_cell
 from ftlib.core.verdict import judge
 from ftlib.core.studies import for_scale_cell
 
@@ -38,7 +38,7 @@ def summary_rows(tasks: list[dict], tables: list, settings: dict, peft: dict) ->
             accs = group.sort_values("seed").test_accuracy.tolist()
             s = group_summary(accs)
             kind = group["kind"].iloc[0] if "kind" in group else None
-            mine = [task["name"], branch, run, f"{mean_sd(s)} (n={s['n']})", format_interval(s["low"], s["high"])]
+            mine = [task["name"], branch, run, f"{mean_sd(s)} (n={s['n']})", t_interval_cell(s)]
             found = references(task, branch, run, kind, peft)
             rows += [mine + [cell, judge(accs, published, settings, verdict)] for cell, published, verdict in found]
             rows += [mine + ["—", "—"]] * (not found)
