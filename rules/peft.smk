@@ -127,7 +127,7 @@ rule report_peft:
         model=lambda wildcards: peft_model(wildcards.task).name,
         study=config["peft"].get("study", {}),
         run_tasks=RUN_TASKS,
-        studies=peft_studies(),
+        studies=PEFT_STUDIES,
         verdict=config["verdict"],
     script:
         "../scripts/peft/report_peft.py"

@@ -79,6 +79,6 @@ rule report_summary:
         tasks=[task_record(t) for t in RUN_TASKS],
         verdict=config["verdict"],
         study=config["peft"].get("study", {}),
-        studies=peft_studies(),
+        studies=PEFT_STUDIES,
     script:
         "../scripts/report/report_summary.py"

@@ -35,9 +35,8 @@ def run_method_specs(wildcards):
     return {name: config["peft"]["methods"][name] for name in names}
 
 
-def peft_studies():
-    """Every preset's published study (config/presets/*.yaml), its rows with their methods'
-    kinds: the PEFT reports' for-scale column and the summary's PEFT references."""
-    return load_studies(
-        Path(workflow.basedir) / "config" / "presets", config["peft"]["methods"]
-    )
+# Every preset's published study (config/presets/*.yaml), its rows with their methods' kinds: the
+# PEFT reports' for-scale column and the summary's PEFT references. Read once, at start-up.
+PEFT_STUDIES = load_studies(
+    Path(workflow.basedir) / "config" / "presets", config["peft"]["methods"]
+)

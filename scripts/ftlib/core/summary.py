@@ -41,7 +41,8 @@ def summary_rows(tasks: list[dict], tables: list, settings: dict, peft: dict) ->
             mine = [task["name"], branch, run, f"{mean_sd(s)} (n={s['n']})", t_interval_cell(s)]
             found = references(task, branch, run, kind, peft)
             rows += [mine + [cell, judge(accs, published, settings, verdict)] for cell, published, verdict in found]
-            rows += [mine + ["—", "—"]] * (not found)
+            if not found:
+                rows.append(mine + ["—", "—"])
             points.append({"task": task["name"], "label": f"{branch} {run}", **s})
     return rows, points
 
