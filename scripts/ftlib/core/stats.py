@@ -111,18 +111,24 @@ def paired_bootstrap(gold, predicted_a, predicted_b, resamples: int = 1000, seed
             "p_not_better": float((differences <= 0).mean()), "resamples": resamples}
 
 
+def _normal_seeds(z: float, std_a: float, std_b: float, effect: float, difference: float) -> float:
+    """The normal approximation both seed counts share: n = z^2 (sd_a^2 + sd_b^2) / effect^2, at
+    least 2; nan when a spread or the difference is unknown, inf when the effect is 0."""
+    if any(math.isnan(x) for x in (difference, std_a, std_b)):
+        return float("nan")
+    if effect == 0:
+        return float("inf")
+    z = float(z)
+    return max(2.0, math.ceil(z * z * (std_a ** 2 + std_b ** 2) / effect ** 2))
+
+
 def seeds_needed(difference: float, std_a: float, std_b: float, power: float = 0.8, alpha: float = 0.05) -> float:
     """Seeds per arm for a two-sided test at ``alpha`` to detect ``difference`` with ``power``
     (normal approximation): n = (z_{1-alpha/2} + z_power)^2 (sd_a^2 + sd_b^2) / difference^2.
     inf when there is no difference; nan when the spread is unknown."""
     from scipy.stats import norm
 
-    if any(math.isnan(x) for x in (difference, std_a, std_b)):
-        return float("nan")
-    if difference == 0:
-        return float("inf")
-    z = float(norm.ppf(1 - alpha / 2) + norm.ppf(power))
-    return max(2.0, math.ceil(z * z * (std_a ** 2 + std_b ** 2) / difference ** 2))
+    return _normal_seeds(norm.ppf(1 - alpha / 2) + norm.ppf(power), std_a, std_b, abs(difference), difference)
 
 
 def expected_max(values: list[float]) -> list[float]:
@@ -143,9 +149,5 @@ def seeds_for_equivalence(difference: float, std_a: float, std_b: float, margin:
     (no number of seeds shows it); nan when a spread is unknown."""
     from scipy.stats import norm
 
-    if any(math.isnan(x) for x in (difference, std_a, std_b)):
-        return float("nan")
-    if abs(difference) >= margin:
-        return float("inf")
-    z = float(norm.ppf(1 - alpha) + norm.ppf(1 - (1 - power) / 2))
-    return max(2.0, math.ceil(z * z * (std_a ** 2 + std_b ** 2) / (margin - abs(difference)) ** 2))
+    return _normal_seeds(norm.ppf(1 - alpha) + norm.ppf(1 - (1 - power) / 2), std_a, std_b,
+                         max(margin - abs(difference), 0.0), difference)
