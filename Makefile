@@ -13,10 +13,13 @@ TASK ?= demo
 .PHONY: setup run test lint clean rerun-seed readme-numbers config-docs
 setup: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.txt
+# The pins, then the project itself (ftlib, fairseq_plugin: pyproject.toml) editable, so every job
+# imports this checkout's code.
+$(VENV)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --progress-bar off -r requirements.txt
+	$(BIN)/pip install --quiet --no-deps --editable .
 	touch $@
 
 run: setup
@@ -37,7 +40,11 @@ readme-numbers: setup
 config-docs: setup
 	$(BIN)/python tools/config_docs.py
 
+# What the suite also checks (tests/test_lint.py): ruff on the Python code, snakefmt on the rules,
+# Snakemake's own linter on the workflow.
 lint: setup
+	ruff check scripts tools tests
+	snakefmt --check Snakefile rules
 	snakemake --lint
 
 clean:  # keeps what was downloaded or placed by hand (data/<task>/raw, data/downloads, models/real/pretrained)

@@ -13,6 +13,9 @@ report: "rules/report/workflow.rst"
 
 
 include: "rules/common.smk"
+include: "rules/paths.smk"
+include: "rules/sheets.smk"
+include: "rules/targets.smk"
 
 
 wildcard_constraints:
@@ -21,7 +24,7 @@ wildcard_constraints:
     init="pretrained|scratch",
     seed=r"\d+",
     source="init|data_order|dropout",
-    branch="fairseq|fairseq_stock|fairseq_sweep|hf|peft",
+    group="fairseq|fairseq_stock|fairseq_sweep|hf|peft",
     split="train|valid|test",
     ext="review|label",
     kind="checkpoint",
@@ -32,8 +35,7 @@ wildcard_constraints:
 # and a report takes seconds (not worth a queue wait).
 localrules:
     all,
-    download_real_archive,
-    download_task_archive,
+    download,
     download_bloom_faq,
     fetch_bloom_base,
     report_fairseq,
@@ -42,13 +44,15 @@ localrules:
     report_bloom,
     report_tuned_vs_stock,
     gather_runs,
-    gather_branch_runs,
+    gather_group_runs,
     report_statistics,
     report_summary,
     report_sweep,
     report_variance,
 
 
+include: "rules/inputs.smk"
+include: "rules/demo.smk"
 include: "rules/data.smk"
 include: "rules/fairseq.smk"
 include: "rules/hf.smk"
@@ -64,6 +68,7 @@ include: "rules/variance.smk"
 add_code_params()
 
 
+# Every report of the run's tasks and every run's own files (rules/targets.smk).
 rule all:
     default_target: True
     input:

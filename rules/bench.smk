@@ -10,14 +10,14 @@ rule benchmark_fairseq:
     log:
         "logs/benchmark_fairseq.log",
     conda:
-        "../envs/fairseq.yaml"
+        "../envs/workflow.yaml"
     threads: config["benchmark"]["threads"]
     resources:
         mem_mb=attempt_scaled(8000),
         runtime=attempt_scaled(60),
     params:
         bench=config["benchmark"],
-        hp=recipe_values("real"),  # the lab's recipe at full size (CLS-books: 2 labels)
+        hp=recipe_values(config, "real"),  # the lab's recipe at full size (CLS-books: 2 labels)
     script:
         "../scripts/bench/benchmark_fairseq.py"
 
@@ -34,7 +34,7 @@ rule benchmark_experiment:
     log:
         "logs/benchmark_experiment.log",
     conda:
-        "../envs/fairseq.yaml"
+        "../envs/workflow.yaml"
     threads: config["benchmark"]["threads"]  # the whole machine: its timings run alone
     resources:
         mem_mb=attempt_scaled(12000),
@@ -44,11 +44,12 @@ rule benchmark_experiment:
         threads_train=config["threads"]["train"],
         inits=config["inits"],
         seeds=config["seeds"],
-        finetune=recipe_values("real"),
+        finetune=recipe_values(config, "real"),
         peft_methods=config["peft"]["real"]["methods"],
         peft_seeds=config["peft"]["real"]["seeds"],
         peft_recipes={
-            m: peft_recipe_values("real", m) for m in config["peft"]["real"]["methods"]
+            m: peft_recipe_values(config, "real", m)
+            for m in config["peft"]["real"]["methods"]
         },
         peft_specs=config["peft"]["methods"],
         bloom_shape=config["peft"]["architectures"][config["bloom"]["reference_model"]],
@@ -89,9 +90,9 @@ use rule finetune_fairseq as finetune_fairseq_stock with:
 
 rule report_tuned_vs_stock:
     input:
-        tuned=branch_table("fairseq"),
-        stock=branch_table("fairseq_stock"),
-        predictions=branch_predictions("fairseq", "fairseq_stock"),
+        tuned=group_table("fairseq"),
+        stock=group_table("fairseq_stock"),
+        predictions=group_predictions("fairseq", "fairseq_stock"),
     output:
         report=report(
             "reports/{task}/tuned_vs_stock.md",
@@ -106,7 +107,7 @@ rule report_tuned_vs_stock:
     log:
         "logs/{task}/report_tuned_vs_stock.log",
     conda:
-        "../envs/fairseq.yaml"
+        "../envs/workflow.yaml"
     threads: config["threads"]["light"]
     resources:
         mem_mb=attempt_scaled(2000),

@@ -12,7 +12,7 @@ rule download_bloom_faq:
     log:
         "logs/real/download_bloom_faq.log",
     conda:
-        "../envs/fairseq.yaml"
+        "../envs/workflow.yaml"
     threads: config["threads"]["light"]
     resources:
         mem_mb=attempt_scaled(1000),
@@ -33,7 +33,7 @@ rule prepare_bloom_faq:
     log:
         "logs/{mode}/prepare_bloom_faq.log",
     conda:
-        "../envs/fairseq.yaml"
+        "../envs/workflow.yaml"
     threads: config["threads"]["light"]
     resources:
         mem_mb=attempt_scaled(1000),
@@ -56,7 +56,7 @@ rule pretrain_bloom_demo:
     benchmark:
         "benchmarks/demo/pretrain_bloom_demo.tsv"
     conda:
-        "../envs/fairseq.yaml"
+        "../envs/workflow.yaml"
     threads: config["threads"]["train"]
     resources:
         mem_mb=attempt_scaled(3000),
@@ -76,7 +76,7 @@ rule count_bloom_parameters:
     log:
         "logs/{mode}/count_bloom_parameters.log",
     conda:
-        "../envs/fairseq.yaml"
+        "../envs/workflow.yaml"
     threads: config["threads"]["light"]
     resources:
         mem_mb=attempt_scaled(3000),
@@ -96,7 +96,7 @@ rule fetch_bloom_base:
     log:
         "logs/real/fetch_bloom_base.log",
     conda:
-        "../envs/fairseq.yaml"
+        "../envs/workflow.yaml"
     threads: config["threads"]["light"]
     resources:
         mem_mb=attempt_scaled(2000),
@@ -122,7 +122,7 @@ rule finetune_bloom:
     benchmark:
         "benchmarks/{mode}/finetune_bloom.tsv"
     conda:
-        "../envs/fairseq.yaml"
+        "../envs/workflow.yaml"
     threads: config["threads"]["train"]
     resources:
         mem_mb=attempt_scaled(
@@ -167,7 +167,7 @@ rule report_bloom:
     log:
         "logs/{mode}/report_bloom.log",
     conda:
-        "../envs/fairseq.yaml"
+        "../envs/workflow.yaml"
     threads: config["threads"]["light"]
     resources:
         mem_mb=attempt_scaled(2000),

@@ -24,7 +24,7 @@ rule finetune_fairseq:
     benchmark:
         "benchmarks/{task}/finetune_fairseq/{init}_seed{seed}.tsv"
     conda:
-        "../envs/fairseq.yaml"
+        "../envs/workflow.yaml"
     threads: config["threads"]["train"]
     resources:
         mem_mb=attempt_scaled(6000),
@@ -55,7 +55,7 @@ rule probe_checkpoint:
     log:
         "logs/{task}/probe_checkpoint.log",
     conda:
-        "../envs/fairseq.yaml"
+        "../envs/workflow.yaml"
     threads: config["threads"]["train"]
     resources:
         mem_mb=attempt_scaled(4000),
@@ -88,13 +88,13 @@ rule probe_pretraining_curve:
     log:
         "logs/demo/probe_pretraining_curve.log",
     conda:
-        "../envs/fairseq.yaml"
+        "../envs/workflow.yaml"
     threads: config["threads"]["train"]
     resources:
         mem_mb=attempt_scaled(4000),
         runtime=attempt_scaled(10),
     params:
-        hp=recipe_values("demo"),
+        hp=recipe_values(config, "demo"),
         corpus=config["data"]["demo"]["corpus"],
         prepared=lambda wildcards, input: str(Path(input.splits[0]).parent),
     script:
@@ -112,7 +112,7 @@ rule count_fairseq_parameters:
     log:
         "logs/{task}/count_fairseq_parameters.log",
     conda:
-        "../envs/fairseq.yaml"
+        "../envs/workflow.yaml"
     threads: config["threads"]["light"]
     resources:
         mem_mb=attempt_scaled(4000),
@@ -129,8 +129,8 @@ rule count_fairseq_parameters:
 rule report_fairseq:
     input:
         unpack(probe_results),
-        runs=branch_table("fairseq"),
-        predictions=branch_predictions("fairseq"),
+        runs=group_table("fairseq"),
+        predictions=group_predictions("fairseq"),
         benchmarks=all_run_benchmarks,
         parameters=rules.count_fairseq_parameters.output[0],
     output:
@@ -152,7 +152,7 @@ rule report_fairseq:
     log:
         "logs/{task}/report_fairseq.log",
     conda:
-        "../envs/fairseq.yaml"
+        "../envs/workflow.yaml"
     threads: config["threads"]["light"]
     resources:
         mem_mb=attempt_scaled(2000),

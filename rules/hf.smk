@@ -16,7 +16,7 @@ rule make_hf_jsonl:
     log:
         "logs/{task}/make_hf_jsonl/{split}.log",
     conda:
-        "../envs/fairseq.yaml"
+        "../envs/workflow.yaml"
     threads: config["threads"]["light"]
     resources:
         mem_mb=attempt_scaled(1000),
@@ -41,7 +41,7 @@ rule convert_checkpoint_to_hf:
     benchmark:
         "benchmarks/{task}/convert_checkpoint_to_hf.tsv"
     conda:
-        "../envs/fairseq.yaml"
+        "../envs/workflow.yaml"
     threads: config["threads"]["light"]
     resources:
         mem_mb=attempt_scaled(4000),
@@ -73,7 +73,7 @@ rule finetune_hf:
     benchmark:
         "benchmarks/{task}/finetune_hf/{init}_seed{seed}.tsv"
     conda:
-        "../envs/fairseq.yaml"
+        "../envs/workflow.yaml"
     threads: config["threads"]["train"]
     resources:
         mem_mb=attempt_scaled(6000),
@@ -89,9 +89,9 @@ rule finetune_hf:
 rule report_hf_comparison:
     input:
         unpack(lr_curve_runs),
-        fairseq=branch_table("fairseq"),
-        hf=branch_table("hf"),
-        predictions=branch_predictions("fairseq", "hf"),
+        fairseq=group_table("fairseq"),
+        hf=group_table("hf"),
+        predictions=group_predictions("fairseq", "hf"),
     output:
         report=report(
             comparison_report("{task}"),
@@ -116,7 +116,7 @@ rule report_hf_comparison:
     log:
         "logs/{task}/report_hf_comparison.log",
     conda:
-        "../envs/fairseq.yaml"
+        "../envs/workflow.yaml"
     threads: config["threads"]["light"]
     resources:
         mem_mb=attempt_scaled(2000),

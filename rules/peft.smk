@@ -17,7 +17,7 @@ rule download_hf_model:
     wildcard_constraints:
         model=names_pattern([m.name for m in MODELS.values() if m.source_kind == "hub"]),
     conda:
-        "../envs/fairseq.yaml"
+        "../envs/workflow.yaml"
     threads: config["threads"]["light"]
     resources:
         mem_mb=attempt_scaled(2000),
@@ -37,7 +37,7 @@ rule count_peft_parameters:
     log:
         "logs/{task}/count_peft_parameters.log",
     conda:
-        "../envs/fairseq.yaml"
+        "../envs/workflow.yaml"
     threads: config["threads"]["light"]
     resources:
         mem_mb=attempt_scaled(3000),
@@ -74,7 +74,7 @@ rule finetune_peft:
         method=names_pattern(config["peft"]["methods"]),
         model=names_pattern(MODELS),
     conda:
-        "../envs/fairseq.yaml"
+        "../envs/workflow.yaml"
     threads: config["threads"]["train"]
     resources:
         mem_mb=attempt_scaled(6000),
@@ -90,8 +90,8 @@ rule finetune_peft:
 
 rule report_peft:
     input:
-        runs=branch_table("peft"),
-        predictions=branch_predictions("peft"),
+        runs=group_table("peft"),
+        predictions=group_predictions("peft"),
         parameters=rules.count_peft_parameters.output[0],
         test=jsonl_split("test"),
     output:
@@ -113,7 +113,7 @@ rule report_peft:
     log:
         "logs/{task}/report_peft.log",
     conda:
-        "../envs/fairseq.yaml"
+        "../envs/workflow.yaml"
     threads: config["threads"]["light"]
     resources:
         mem_mb=attempt_scaled(2000),

@@ -10,7 +10,7 @@ rule gather_runs:
     log:
         "logs/{task}/gather_runs.log",
     conda:
-        "../envs/fairseq.yaml"
+        "../envs/workflow.yaml"
     threads: config["threads"]["light"]
     resources:
         mem_mb=attempt_scaled(2000),
@@ -19,20 +19,20 @@ rule gather_runs:
         "../scripts/report/gather_runs.py"
 
 
-# One branch's runs, the table its report reads: a branch's report waits only on that branch.
-use rule gather_runs as gather_branch_runs with:
+# One group's runs, the table its report reads: a branch's report waits only on that branch.
+use rule gather_runs as gather_group_runs with:
     input:
-        branch_run_records,
+        group_run_records,
     output:
-        branch_table("{branch}"),
+        group_table("{group}"),
     log:
-        "logs/{task}/gather_runs_{branch}.log",
+        "logs/{task}/gather_runs_{group}.log",
 
 
 rule report_statistics:
     input:
         runs=rules.gather_runs.output[0],
-        predictions=lambda wildcards: branch_predictions(*classifier_branches())(
+        predictions=lambda wildcards: group_predictions(*classifier_branches())(
             wildcards
         ),
     output:
@@ -44,7 +44,7 @@ rule report_statistics:
     log:
         "logs/{task}/report_statistics.log",
     conda:
-        "../envs/fairseq.yaml"
+        "../envs/workflow.yaml"
     threads: config["threads"]["light"]
     resources:
         mem_mb=attempt_scaled(2000),
@@ -70,7 +70,7 @@ rule report_summary:
     log:
         "logs/report_summary.log",
     conda:
-        "../envs/fairseq.yaml"
+        "../envs/workflow.yaml"
     threads: config["threads"]["light"]
     resources:
         mem_mb=attempt_scaled(2000),

@@ -30,8 +30,8 @@ use rule finetune_fairseq as finetune_fairseq_sweep with:
 
 rule report_sweep:
     input:
-        branch_table("fairseq_sweep"),  # first: the script reads input[0]
-        predictions=branch_predictions("fairseq_sweep"),  # the two-level intervals
+        group_table("fairseq_sweep"),  # first: the script reads input[0]
+        predictions=group_predictions("fairseq_sweep"),  # the two-level intervals
     output:
         report=report(
             "reports/{task}/sweep.md", caption="report/sweep.rst", category="Sweep"
@@ -44,7 +44,7 @@ rule report_sweep:
     log:
         "logs/{task}/report_sweep.log",
     conda:
-        "../envs/fairseq.yaml"
+        "../envs/workflow.yaml"
     threads: config["threads"]["light"]
     resources:
         mem_mb=attempt_scaled(2000),
@@ -52,7 +52,7 @@ rule report_sweep:
     params:
         grid=lambda wildcards: config["sweep"][task_mode(wildcards)]["grid"],
         settings=lambda wildcards: list(
-            sweep_space(task_mode(wildcards)).instance_patterns
+            sweep_space(config, task_mode(wildcards)).instance_patterns
         ),
         task=task_info,
     script:

@@ -48,7 +48,7 @@ rule report_variance:
     log:
         "logs/{task}/report_variance.log",
     conda:
-        "../envs/fairseq.yaml"
+        "../envs/workflow.yaml"
     threads: config["threads"]["light"]
     resources:
         mem_mb=attempt_scaled(2000),

@@ -12,13 +12,17 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 SCRIPTS = REPO / "scripts"
 CONFIGS = Path(__file__).resolve().parent / "configs"
-sys.path.insert(0, str(SCRIPTS))  # ftlib and fairseq_plugin, as the workflow's scripts see them
 
 
-def snakemake_env() -> dict:
+def snakemake_env(snakefile: Path = REPO / "Snakefile") -> dict:
+    """The test's environment for a Snakemake run. A copy of the workflow (another Snakefile) is a
+    second clone that nobody installed: its own scripts/ go first on the path, where the workflow's
+    start-up check finds them (it refuses another clone's ftlib)."""
     env = dict(os.environ)
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     env.setdefault("OMP_NUM_THREADS", "1")
+    if Path(snakefile).resolve() != (REPO / "Snakefile").resolve():
+        env["PYTHONPATH"] = str(Path(snakefile).resolve().parent / "scripts")
     return env
 
 
@@ -55,7 +59,7 @@ def snakemake_command(workdir: Path, *args: str, configfile: str | None = "demo_
 def run_snakemake(workdir: Path, *args: str, configfile: str | None = "demo_small.yaml",
                   check: bool = True, snakefile: Path = REPO / "Snakefile") -> subprocess.CompletedProcess:
     cmd = snakemake_command(workdir, *args, configfile=configfile, snakefile=snakefile)
-    proc = subprocess.run(cmd, cwd=workdir, env=snakemake_env(), capture_output=True, text=True)
+    proc = subprocess.run(cmd, cwd=workdir, env=snakemake_env(snakefile), capture_output=True, text=True)
     if check and proc.returncode != 0:
         raise AssertionError(f"snakemake failed ({proc.returncode}):\n{proc.stdout[-4000:]}\n{proc.stderr[-6000:]}")
     return proc

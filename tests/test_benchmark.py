@@ -163,4 +163,4 @@ def test_bench_target_runs_and_reports(tmp_path):
     assert measured["peft/full"]["over_floor"] == pytest.approx(
         full["seconds"] / experiment["contention"] / (full["flops"] / gemm))
     assert all(measured[key]["over_floor"] > 0 for key in measured)
-    assert f"| PEFT full | 3 | " in report and f" | {measured['peft/full']['over_floor']:.2f} | " in report
+    assert "| PEFT full | 3 | " in report and f" | {measured['peft/full']['over_floor']:.2f} | " in report

@@ -271,12 +271,12 @@ def test_auto_compute_dtype_is_bf16_only_where_the_hardware_multiplies_it(monkey
 
     q = dict(CONFIG["quantization"], compute_dtype="auto")
     for native, expected in ((True, "bfloat16"), (False, "float32")):
-        monkeypatch.setattr(model, "native_bf16_cpu", lambda: native)
+        monkeypatch.setattr(model, "native_bf16_cpu", lambda native=native: native)
         dtype, why = model.compute_dtype(q, cuda=False)
         assert dtype == expected and why.startswith("auto: this CPU")
         assert model.bnb_config(q, cuda=False).bnb_4bit_compute_dtype == getattr(torch, expected)
     for bf16, expected in ((True, "bfloat16"), (False, "float16")):
-        monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda including_emulation=True: bf16 and not including_emulation)
+        monkeypatch.setattr(torch.cuda, "is_bf16_supported", lambda including_emulation=True, bf16=bf16: bf16 and not including_emulation)
         assert model.compute_dtype(q, cuda=True)[0] == expected
     assert model.compute_dtype(dict(q, compute_dtype="bfloat16"), cuda=False) == ("bfloat16", "set in config")
 

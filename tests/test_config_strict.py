@@ -1,5 +1,7 @@
 """The config refuses what it does not know: a misspelt key in any block, or a value out of
-range, stops the workflow before any job with one line naming the key's path."""
+range, stops the workflow before any job with one line naming the key's path. The checks across
+keys are unit-tested in test_config_checks.py; variance.fixed_seed here shows their path to the
+user's screen."""
 import pytest
 
 from conftest import make_workdir, run_snakemake
@@ -13,10 +15,6 @@ CASES = [
     ("benchmark:\n  thread: 2\n", "config: benchmark: Additional properties are not allowed ('thread' was unexpected)"),
     ("data:\n  demo:\n    spm_vocab: 800\n", "config: data.demo: Additional properties are not allowed ('spm_vocab' was unexpected)"),
     ("finetune:\n  demo: {lr: -1}\n", "config: finetune.demo.lr: -1 is less than or equal to the minimum of 0"),
-    ("peft:\n  demo:\n    hp:\n      bitfitt: {lr: 1.0e-3}\n", "config: peft.demo.hp: bitfitt not defined in peft.methods"),
-    ("peft:\n  demo:\n    methods: [full, lora9]\n", "config: peft.demo.methods: lora9 not defined in peft.methods"),
-    ("peft:\n  real:\n    task_hp:\n      sst2:\n        bitfitt: {lr: 1.0e-3}\n",
-     "config: peft.real.task_hp.sst2: bitfitt not defined in peft.methods"),
     ("peft:\n  model: gpt5\n", "config: peft.model: gpt5 is not in the model sheets (known: demo-roberta, "
      "roberta-small-fr, bert-base-uncased, roberta-base, t5-small, camembert-base)"),
     ("peft:\n  model: roberta-small-fr\n", "config: peft.model: roberta-small-fr is the real checkpoint, converted "
@@ -25,8 +23,6 @@ CASES = [
     ("tasks: [demo, cls-bookz]\n", "config: tasks: cls-bookz not in the task sheet (known: demo, cls-books, cls-dvd, cls-music, demo-pairs, mrpc, rte, sst2)"),
     ("finetune:\n  demo: {num_classes: 3}\n",
      "config: finetune.demo: Additional properties are not allowed ('num_classes' was unexpected)"),
-    ("finetune:\n  demo: {arch: roberta_small}\n",
-     "config: finetune.demo.arch: roberta_small but the demo's checkpoint is pretrained with data.demo.pretrain.arch: roberta_demo"),
 ]
 
 
@@ -40,3 +36,25 @@ def test_a_bad_key_or_value_is_refused_in_one_line_before_any_job(tmp_path, extr
     lines = (proc.stdout + proc.stderr).splitlines()
     assert message in lines, "\n".join(lines[-8:])
     assert not any(line.startswith(("Failed validating", "On instance")) for line in lines)  # no schema dump
+
+
+def test_a_second_clone_that_nobody_installed_is_refused_in_one_line(tmp_path):
+    """The jobs import ftlib: from another clone, its numbers would come from code not in front of
+    the user. The start-up check names both places and the command that fixes it."""
+    import shutil
+    import subprocess
+
+    from conftest import REPO, snakemake_command, snakemake_env
+
+    clone = tmp_path / "clone"
+    for folder in ("scripts", "rules", "config", "profiles"):
+        shutil.copytree(REPO / folder, clone / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(REPO / "Snakefile", clone / "Snakefile")
+    env = snakemake_env()  # this checkout's install, no path to the clone's scripts/
+    env.pop("PYTHONPATH", None)
+    proc = subprocess.run(snakemake_command(clone, "-n", "all", configfile=None, snakefile=clone / "Snakefile"),
+                          cwd=clone, env=env, capture_output=True, text=True)
+    assert proc.returncode != 0
+    expected = (f"ftlib is imported from {REPO.resolve()}/scripts/ftlib, not from this workflow's "
+                f"{clone.resolve()}/scripts/ftlib: run `pip install -e {clone}` in this environment")
+    assert expected in (proc.stdout + proc.stderr).splitlines()

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from ftlib.core.errors import InputError
-from ftlib.data.download import fetch, recorded_checksums, sha256_of, zip_holding
+from ftlib.data.download import archive_holding_paths, fetch, recorded_checksums, sha256_of
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -31,7 +31,7 @@ def site(tmp_path, monkeypatch):
 
 def get(url):
     fetch(url, Path("data/downloads/data.zip"), "", "put the files there by hand",
-          verify=zip_holding(["train.review", "train.label"]))
+          verify=archive_holding_paths(["train.review", "train.label"]))
 
 
 def test_an_error_page_is_deleted_unrecorded_and_the_next_run_downloads_again(site):
@@ -54,6 +54,6 @@ def test_a_zip_without_the_expected_files_is_not_recorded(site):
     root, url = site
     with zipfile.ZipFile(root / "cls.books.zip", "w") as zf:
         zf.writestr("README.txt", "moved\n")
-    with pytest.raises(InputError, match="zip archive without train.label, train.review"):
+    with pytest.raises(InputError, match="archive without train.review, train.label"):
         get(url)
     assert not Path("data/downloads/data.zip").exists() and recorded_checksums() == {}

@@ -8,7 +8,6 @@ on that package's ``__init__`` by importing a sibling (the package is already be
 """
 from __future__ import annotations
 
-import ast
 from pathlib import Path
 
 from conftest import SCRIPTS

@@ -5,7 +5,6 @@ import json
 
 import pytest
 
-from conftest import REPO  # noqa: F401  (scripts/ on sys.path)
 from ftlib.data.checks import read_lines
 
 # The reduced demo's masked LM (600 updates, its transition at 200-400) on 100 test reviews:
@@ -19,7 +18,7 @@ def test_the_pretrained_probe_beats_the_random_encoder(demo_run):
     rows = probe["probes"]
     gold = read_lines(demo_run / "data/demo/prepared/test.label")
     assert probe["n_test"] == len(gold) == 100 and probe["n_train"] == 48
-    for name, row in rows.items():  # each accuracy is its own predictions against the test labels
+    for row in rows.values():  # each accuracy is its own predictions against the test labels
         assert row["accuracy"] == pytest.approx(100.0 * sum(p == g for p, g in zip(row["predicted"], gold)) / len(gold))
         assert row["ci95"][0] < row["accuracy"] < row["ci95"][1]
     difference = rows["pretrained_mean"]["accuracy"] - rows["random_mean"]["accuracy"]

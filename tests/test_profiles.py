@@ -34,7 +34,7 @@ def test_rerunning_one_seed_reruns_it_and_the_report_only(demo_run):
     # that seed, and the tables and reports that aggregate fairseq seeds (runs/fairseq.csv, fairseq's
     # report, fairseq-vs-HF, runs.csv, statistics, the summary with its verdicts)
     assert job_counts(proc.stdout) == {"finetune_fairseq": 1, "report_fairseq": 1, "report_hf_comparison": 1,
-                                       "gather_branch_runs": 1, "gather_runs": 1, "report_statistics": 1,
+                                       "gather_group_runs": 1, "gather_runs": 1, "report_statistics": 1,
                                        "report_summary": 1, "all": 1, "total": 8}
     assert "init=pretrained, seed=0" in proc.stdout and "init=scratch" not in proc.stdout
 
@@ -46,7 +46,7 @@ def test_a_seeds_lost_result_reruns_that_seed_and_the_report_only(demo_run, tmp_
     (workdir / "runs/demo/fairseq/scratch/seed0/metrics.json").unlink()
     proc = run_snakemake(workdir, "-n", "runs/demo/fairseq/scratch/seed0/metrics.json", "all")
     assert job_counts(proc.stdout) == {"finetune_fairseq": 1, "report_fairseq": 1, "report_hf_comparison": 1,
-                                       "gather_branch_runs": 1, "gather_runs": 1, "report_statistics": 1,
+                                       "gather_group_runs": 1, "gather_runs": 1, "report_statistics": 1,
                                        "report_summary": 1, "all": 1, "total": 8}
     assert "init=scratch, seed=0" in proc.stdout and "init=pretrained" not in proc.stdout
 

@@ -16,7 +16,7 @@ def test_a_sweep_keeps_each_setting_in_its_own_folder_and_reruns_only_what_chang
     work = seed_workdir(demo_run, tmp_path / "work")
     config = tmp_path / "sweep.yaml"
     config.write_text(GRID.format("5.0e-4", "1.0e-3"))
-    run_snakemake(work, *sweep_args(config, "--allowed-rules", "finetune_fairseq_sweep", "gather_branch_runs",
+    run_snakemake(work, *sweep_args(config, "--allowed-rules", "finetune_fairseq_sweep", "gather_group_runs",
                                     "report_sweep"), configfile=None)
 
     runs = {lr: work / f"runs/demo/fairseq/pretrained/lr~{lr}/seed0" for lr in ("0.0005", "0.001")}
@@ -33,6 +33,6 @@ def test_a_sweep_keeps_each_setting_in_its_own_folder_and_reruns_only_what_chang
 
     config.write_text(GRID.format("5.0e-4", "2.0e-3"))  # one value changed: only its setting runs
     dry = run_snakemake(work, *sweep_args(config, "-n"), configfile=None)
-    assert job_counts(dry.stdout) == {"finetune_fairseq_sweep": 1, "gather_branch_runs": 1, "report_sweep": 1,
+    assert job_counts(dry.stdout) == {"finetune_fairseq_sweep": 1, "gather_group_runs": 1, "report_sweep": 1,
                                       "sweep": 1, "total": 4}
     assert "lr=0.002" in dry.stdout and (runs["0.001"] / "metrics.json").is_file()  # the old setting stays

@@ -10,7 +10,7 @@ def test_dry_run_of_the_demo_config(tmp_path):
     counts = job_counts(proc.stdout)
     assert counts["finetune_fairseq"] == 6  # 2 inits x 3 seeds
     assert counts["pretrain_demo_mlm"] == 1 and counts["prepare_split"] == 3
-    assert "download_real_archive" not in counts
+    assert "download" not in counts
     assert counts["report_summary"] == 1  # one task: the summary with its verdicts all the same
     assert "tasks demo (mode demo; config tasks: auto)" in proc.stderr + proc.stdout
 
@@ -19,7 +19,8 @@ def test_dry_run_of_the_real_config(tmp_path):
     for switch in ("tasks=[cls-books]", "mode=real"):  # the former switch stands for the task list
         proc = run_snakemake(make_workdir(tmp_path), "-n", "all", "--config", switch, configfile=None)
         counts = job_counts(proc.stdout)
-        assert counts["download_real_archive"] == 1 and counts["download_task_archive"] == 1
+        assert counts["download"] == 2  # the checkpoint's archive and the task's
+        assert "data/downloads/checkpoint.zip" in proc.stdout
         assert counts["import_task"] == 1 and counts["unpack_real_checkpoint"] == 3
         assert counts["finetune_fairseq"] == 6 and "pretrain_demo_mlm" not in counts
         assert "data/downloads/cls.books.zip" in proc.stdout
@@ -49,8 +50,8 @@ def test_hand_placed_real_files_need_no_download(tmp_path):
     assert "tasks demo (mode demo" in proc.stderr + proc.stdout
     proc = run_snakemake(workdir, "-n", "all", "--config", "tasks=[cls-books]", configfile=None)
     counts = job_counts(proc.stdout)
-    assert counts["download_real_archive"] == 1  # the checkpoint only
-    assert "import_task" not in counts and "download_task_archive" not in counts
+    assert counts["download"] == 1 and "data/downloads/checkpoint.zip" in proc.stdout  # the checkpoint only
+    assert "import_task" not in counts and "data/downloads/cls.books.zip" not in proc.stdout
 
 
 def test_demo_end_to_end_report_comes_from_the_runs_own_logs(demo_run):

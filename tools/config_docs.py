@@ -17,9 +17,9 @@ from pathlib import Path
 
 import yaml
 
+from ftlib.core.tables import markdown_table
+
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO / "scripts"))
-from ftlib.core.tables import markdown_table  # noqa: E402
 
 SCHEMA, CONFIG, README = REPO / "config/schema.yaml", REPO / "config/config.yaml", REPO / "config/README.md"
 # (entries key, what one entry is, config key that picks entries, sheet, its schema): the task
@@ -38,7 +38,8 @@ INTRO = """\
 seeds, and each branch's data, model and recipe; `config/tasks.yaml`, the task sheet, holds the
 tasks (last section). At start-up (rules/common.smk) Snakemake
 validates it against `config/schema.yaml` and stops on any key of the wrong type, out of range,
-or unknown where the schema says so.
+or unknown where the schema says so; then the checks across keys that a schema cannot express
+(scripts/ftlib/workflow/config_checks.py: every recipe, PEFT override and sweep setting) run.
 
 This file is generated from the schema (types, meanings) and config.yaml (defaults) by
 `make config-docs` (tools/config_docs.py): do not edit it by hand. Change a key's `description`

@@ -13,11 +13,10 @@ from pathlib import Path
 
 import pandas as pd
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
-from ftlib.core.failed_runs import MARGIN, is_failed  # noqa: E402
-from ftlib.core.metrics import format_mean_std  # noqa: E402
-from ftlib.core.stats import compare_seeds, format_interval, group_summary  # noqa: E402
-from ftlib.core.tables import markdown_table  # noqa: E402
+from ftlib.core.failed_runs import MARGIN, is_failed
+from ftlib.core.metrics import format_mean_std
+from ftlib.core.stats import compare_seeds, format_interval, group_summary
+from ftlib.core.tables import markdown_table
 
 BEGIN = "<!-- demo-numbers: begin (make readme-numbers writes this table from reports/demo/) -->"
 END = "<!-- demo-numbers: end -->"

@@ -1,4 +1,5 @@
 # The fairseq branch's helpers (rules/fairseq.smk; stock_hp for the tuned-vs-stock runs of rules/bench.smk): functions only (rule files hold rules, `snakemake --lint`).
+from ftlib.core.recipe import STOCK_LEVERS
 
 
 def stock_hp(wildcards):

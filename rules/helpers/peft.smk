@@ -1,8 +1,10 @@
 # The PEFT branch's helpers (rules/peft.smk): functions only (rule files hold rules, `snakemake --lint`).
+from ftlib.core.studies import load_studies
 
 
 def peft_hp(wildcards):
     return peft_recipe_values(
+        config,
         task_mode(wildcards),
         wildcards.method,
         len(TASKS[wildcards.task].labels),

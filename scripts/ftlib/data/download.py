@@ -77,25 +77,6 @@ def fetch(url: str, archive: Path, expected_sha256: str, by_hand: str, timeout: 
     record_checksum(archive.name, digest)
 
 
-def zip_holding(names) -> Callable[[Path], None]:
-    """A ``fetch`` check: the file is a readable zip archive with a member called each of ``names``."""
-    def verify(archive: Path) -> None:
-        try:
-            with zipfile.ZipFile(archive) as zf:
-                bad = zf.testzip()
-                present = {Path(m).name for m in zf.namelist() if not m.startswith("__MACOSX/")}
-        except (zipfile.BadZipFile, OSError):
-            head = archive.read_bytes()[:200].lstrip().lower()
-            kind = " (an HTML page)" if head.startswith((b"<!doctype html", b"<html")) else ""
-            raise InputError(archive, f"not a zip archive{kind}") from None
-        if bad is not None:
-            raise InputError(archive, f"damaged zip archive (member {bad})")
-        missing = sorted(set(names) - present)
-        if missing:
-            raise InputError(archive, f"zip archive without {', '.join(missing)}")
-    return verify
-
-
 def is_tar(archive: Path) -> bool:
     return archive.name.endswith((".tar.gz", ".tgz"))
 

@@ -18,7 +18,7 @@ def write_split_jsonl(review_path, label_path, label_set, out_path, review2_path
     """Check a split exactly as prepare_split does, then write it as jsonl; returns its size. A
     pair task's second texts (``review2_path``) go to "sentence2"."""
     reviews, labels = check_labelled_split(review_path, label_path, label_set)
-    rows = [{"sentence1": r, "label": l} for r, l in zip(reviews, labels)]
+    rows = [{"sentence1": text, "label": label} for text, label in zip(reviews, labels)]
     if review2_path is not None:
         seconds, _ = check_labelled_split(review2_path, label_path, label_set)
         rows = [{"sentence1": row["sentence1"], "sentence2": second, "label": row["label"]}
