@@ -5,7 +5,6 @@ valid/test accuracy read back from those TensorBoard events, and the reported nu
 (test accuracy at the best-valid epoch). A killed attempt is resumed from its last finished
 epoch by the next one, with the same numbers as an uninterrupted run.
 """
-import re
 import time
 from pathlib import Path
 
@@ -13,7 +12,7 @@ from ftlib.data.checks import read_lines
 from ftlib.core.device import resolve
 from ftlib.core.errors import run_step
 from ftlib.core.recipe import Recipe
-from ftlib.fairseq.commands import finetune_command, validate_command
+from ftlib.fairseq.commands import finetune_command
 from ftlib.fairseq.predict import predict_split
 from ftlib.core.predictions import write_predictions
 from ftlib.core.run_record import run_record
@@ -22,19 +21,6 @@ from ftlib.core.memory import peak_rss_mb
 from ftlib.core.proc import find_executable, run_logged
 from ftlib.core.resume import InProgress
 from ftlib.core.textio import write_json
-
-
-def evaluate_once(recipe, data_bin, checkpoint, log, placement) -> float:
-    """Test accuracy of checkpoint_best.pt, from fairseq-validate's own log line."""
-    start = Path(log).stat().st_size
-    run_logged(validate_command(recipe, data_bin, checkpoint, executable=find_executable("fairseq-validate"),
-                                placement=placement),
-               log, threads=snakemake.threads)
-    found = re.findall(r"valid on 'test' subset \| .*?\| accuracy ([\d.]+)",
-                       Path(log).read_bytes()[start:].decode("utf-8", "replace"))
-    if len(found) != 1:
-        raise RuntimeError(f"fairseq-validate printed {len(found)} test accuracies; see {log}")
-    return float(found[0])
 
 
 def keep_best_checkpoint(work: Path, checkpoint) -> None:
@@ -75,27 +61,25 @@ def main():
         print(f"resuming the killed attempt from {last}", flush=True)
     started = time.time()
     run_logged(command(last if resuming else None), snakemake.log[0], threads=snakemake.threads)
-    best_test = None
-    if recipe.tests_once:
-        best_test = evaluate_once(recipe, snakemake.input.data_bin, work.path / "checkpoint_best.pt",
-                                  snakemake.log[0], placement)
-    wall = time.time() - started
-
-    metrics = run_metrics(work.path / "tensorboard", best_checkpoint_test=best_test)
-    metrics.update(
-        init=snakemake.wildcards.init, seed=int(snakemake.wildcards.seed), n_train=n_train,
-        total_updates=total, warmup_updates=warmup, threads=snakemake.threads,
-        wall_seconds=round(wall, 1), arch=recipe.arch, optimizer=recipe.optimizer,
-        batching=recipe.batching, test_eval=recipe.test_eval, **placement.record(),
-        peak_rss_mb=round(peak_rss_mb(children=True), 1),  # fairseq-train's (or -validate's, if larger)
-    )
-    if len(metrics["epochs"]) != recipe.max_epoch:
-        raise RuntimeError(f"{work.path / 'tensorboard'}: {len(metrics['epochs'])} epochs logged, expected {recipe.max_epoch}")
+    # One pass over test, on checkpoint_best.pt: its predictions, and (tuned path) the reported
+    # accuracy from them (tests/test_tuned_path.py: equal to fairseq-validate's on the demo).
     keep_best_checkpoint(work.path, out.checkpoint)
     labels = [str(label) for label in snakemake.params.labels]
     gold, predicted, probabilities = predict_split(out.checkpoint, snakemake.input.data_bin, labels,
                                                    cuda=placement.device == "cuda")
     accuracy = write_predictions(out.predictions, gold, predicted, probabilities, labels)
+    wall = time.time() - started
+
+    metrics = run_metrics(work.path / "tensorboard", best_checkpoint_test=accuracy if recipe.tests_once else None)
+    metrics.update(
+        init=snakemake.wildcards.init, seed=int(snakemake.wildcards.seed), n_train=n_train,
+        total_updates=total, warmup_updates=warmup, threads=snakemake.threads,
+        wall_seconds=round(wall, 1), arch=recipe.arch, optimizer=recipe.optimizer,
+        batching=recipe.batching, test_eval=recipe.test_eval, **placement.record(),
+        peak_rss_mb=round(peak_rss_mb(children=True), 1),  # fairseq-train's
+    )
+    if len(metrics["epochs"]) != recipe.max_epoch:
+        raise RuntimeError(f"{work.path / 'tensorboard'}: {len(metrics['epochs'])} epochs logged, expected {recipe.max_epoch}")
     print(f"test predictions of checkpoint_best.pt: accuracy {accuracy:.2f} (reported: {metrics['test_accuracy']})",
           flush=True)
     work.hand_over("tensorboard", out.tensorboard)
