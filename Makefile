@@ -9,6 +9,7 @@ export PATH := $(BIN):$(PATH)
 INIT ?= pretrained
 SEED ?= 0
 TASK ?= demo
+TEST_WORKERS ?= 2
 
 .PHONY: setup run test lint clean rerun-seed readme-numbers config-docs
 setup: $(VENV)/.installed
@@ -25,8 +26,9 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 run: setup
 	snakemake --cores $(CORES) all
 
+# Two workers (pytest-xdist); the tests of the shared demo run stay together on one (conftest.py).
 test: setup
-	pytest -v -rs --durations=15 tests
+	pytest -n $(TEST_WORKERS) --dist loadgroup -v -rs --durations=15 tests
 
 # Redo one seed's fine-tuning and re-aggregate the report, nothing else.
 rerun-seed: setup

@@ -58,6 +58,9 @@ rule benchmark_experiment:
         bloom_train=config["bloom"]["real"]["train"],
         bloom_heldout=config["bloom"]["real"]["heldout_size"],
         bloom_max_new_tokens=config["bloom"]["real"]["max_new_tokens"],
+        bloom_max_length=config["bloom"]["real"]["max_length"],
+        bloom_mem_mb=BLOOM_MEM_MB["real"],
+        bloom_gradient_checkpointing=config["bloom"]["gradient_checkpointing"],
     script:
         "../scripts/bench/benchmark_experiment.py"
 

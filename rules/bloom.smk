@@ -125,9 +125,7 @@ rule finetune_bloom:
         "../envs/workflow.yaml"
     threads: config["threads"]["train"]
     resources:
-        mem_mb=attempt_scaled(
-            lambda wildcards: 4000 if wildcards.mode == "demo" else 16000
-        ),
+        mem_mb=attempt_scaled(lambda wildcards: BLOOM_MEM_MB[wildcards.mode]),
         runtime=attempt_scaled(
             lambda wildcards: 20 if wildcards.mode == "demo" else 240
         ),
@@ -139,6 +137,7 @@ rule finetune_bloom:
         max_new_tokens=lambda wildcards: bloom_cfg(wildcards)["max_new_tokens"],
         lora=config["bloom"]["lora"],
         quantization=config["bloom"]["quantization"],
+        gradient_checkpointing=config["bloom"]["gradient_checkpointing"],
     script:
         "../scripts/bloom/finetune_bloom.py"
 

@@ -9,22 +9,27 @@ from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
 
+# This workflow's own folder (rules/..): its scripts, schemas, sheets and presets resolve against
+# it, also where another workflow uses it as a module (workflow.basedir is then that one's).
+WORKFLOW_DIR = Path(workflow.current_basedir).parent
+
+
 def check_installed():
     """The jobs import the project's package (ftlib, scripts/): it must be this checkout's, installed
     by `make setup` (pip install -e .), not missing nor another clone's."""
-    here = Path(workflow.basedir, "scripts", "ftlib").resolve()
+    here = Path(WORKFLOW_DIR, "scripts", "ftlib").resolve()
     try:
         import ftlib
     except ImportError:
         raise WorkflowError(
             f"ftlib is not installed in {sys.executable}: run `make setup` "
-            f"(or `pip install -e {workflow.basedir}`)"
+            f"(or `pip install -e {WORKFLOW_DIR}`)"
         ) from None
     found = Path(ftlib.__file__).resolve().parent
     if found != here:
         raise WorkflowError(
             f"ftlib is imported from {found}, not from this workflow's {here}: "
-            f"run `pip install -e {workflow.basedir}` in this environment"
+            f"run `pip install -e {WORKFLOW_DIR}` in this environment"
         )
 
 
@@ -93,7 +98,7 @@ def repo_path(path):
     with -d elsewhere see the repository's config/ and data/)."""
     path = Path(path)
     return str(
-        path if path.is_absolute() or path.exists() else Path(workflow.basedir) / path
+        path if path.is_absolute() or path.exists() else WORKFLOW_DIR / path
     )
 
 

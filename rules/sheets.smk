@@ -19,7 +19,7 @@ def sheet_or_error(load, *args):
 TASKS = sheet_or_error(
     load_tasks,
     [repo_path(p) for p in config["task_sheets"]],
-    Path(workflow.basedir) / "config" / "tasks.schema.yaml",
+    WORKFLOW_DIR / "config" / "tasks.schema.yaml",
 )
 
 
@@ -112,7 +112,7 @@ def finetune_hp(wildcards):
 MODELS = sheet_or_error(
     load_models,
     [repo_path(p) for p in config["model_sheets"]],
-    Path(workflow.basedir) / "config" / "models.schema.yaml",
+    WORKFLOW_DIR / "config" / "models.schema.yaml",
 )
 
 

@@ -21,8 +21,9 @@ def snakemake_env(snakefile: Path = REPO / "Snakefile") -> dict:
     env = dict(os.environ)
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     env.setdefault("OMP_NUM_THREADS", "1")
-    if Path(snakefile).resolve() != (REPO / "Snakefile").resolve():
-        env["PYTHONPATH"] = str(Path(snakefile).resolve().parent / "scripts")
+    copy = Path(snakefile).resolve().parent
+    if copy != REPO.resolve() and (copy / "scripts").is_dir():
+        env["PYTHONPATH"] = str(copy / "scripts")
     return env
 
 
@@ -96,3 +97,13 @@ def demo_run(tmp_path_factory) -> Path:
     workdir = make_workdir(tmp_path_factory.mktemp("demo_run"))
     run_snakemake(workdir, "all")
     return workdir
+
+
+def pytest_collection_modifyitems(config, items):
+    """Under pytest-xdist (`make test`: 2 workers, --dist loadgroup), every test of the session's
+    demo run goes to one worker: the fixture is built once, and the tests that run Snakemake in it
+    (a rerun's plan, the HTML report, tuned_vs_stock) see it as the serial suite does, in file
+    order. The other worker takes every other test."""
+    for item in items:
+        if "demo_run" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("demo_run"))

@@ -52,6 +52,9 @@ def test_floor_of_each_method_by_hand():
     train = {"max_steps": 5, "grad_accum": 2, "eval_every": 10}
     assert bloom_job_flops(bloom, {"r": 1, "target_modules": ["query_key_value"]}, train, 3, 2, 4) == (
         10 * step + losses + generation)
+    # gradient checkpointing: each micro-step's layers forward once more (96 + 16 + 16 per token)
+    assert bloom_job_flops(bloom, {"r": 1, "target_modules": ["query_key_value"]}, train, 3, 2, 4, True) == (
+        10 * (step + 4 * (96 + 16 + 16)) + losses + generation)
 
 
 def test_makespan_of_a_longest_first_schedule_by_hand():

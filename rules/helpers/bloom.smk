@@ -16,6 +16,10 @@ BLOOM_DEMO_BASE = "models/demo/bloom_base"
 
 REAL_BLOOM_BASE = "models/real/bloom_base"
 
+# The fine-tuning job's memory by mode (first attempt): what gradient_checkpointing auto weighs the
+# activations against (ftlib/bloom/memory.py), in the job and in the benchmark's model of it.
+BLOOM_MEM_MB = {"demo": 4000, "real": 16000}
+
 
 def bloom_cfg(wildcards):
     """The BLOOM branch's settings for this mode (config["bloom"]["demo"|"real"])."""

@@ -40,5 +40,5 @@ def run_method_specs(wildcards):
 # Every preset's published study (config/presets/*.yaml), its rows with their methods' kinds: the
 # PEFT reports' for-scale column and the summary's PEFT references. Read once, at start-up.
 PEFT_STUDIES = load_studies(
-    Path(workflow.basedir) / "config" / "presets", config["peft"]["methods"]
+    WORKFLOW_DIR / "config" / "presets", config["peft"]["methods"]
 )

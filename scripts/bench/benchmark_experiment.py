@@ -41,14 +41,16 @@ def hours_minutes(seconds: float) -> str:
     return f"{hours} h {rest:02d} min" if hours else f"{rest} min"
 
 
-def experiment_flops(p, bench: dict, finetune: Recipe, shape: tuple) -> dict:
-    """{(branch, job name): FLOPs} of every job the schedule holds, named as its Job."""
+def experiment_flops(p, bench: dict, finetune: Recipe, shape: tuple, bloom_recompute: bool) -> dict:
+    """{(branch, job name): FLOPs} of every job the schedule holds, named as its Job (BLOOM's with its
+    recomputed forward where gradient checkpointing is on)."""
     lengths = bench["lengths"]
     flops = {}
     for init in p.inits:
         for seed in p.seeds:
-            # the seed, and the predictions.tsv pass over test that the job adds (its time counts it too)
-            flops["fairseq", f"{init} seed {seed}"] = bench["flops_per_seed"]["tuned"] + bench["test_eval_flops"]
+            # the seed; its predictions.tsv pass is its one test pass when it tests once, else one more
+            flops["fairseq", f"{init} seed {seed}"] = (bench["flops_per_seed"]["tuned"]
+                                                       + (not finetune.tests_once) * bench["test_eval_flops"])
             flops["hf", f"{init} seed {seed}"] = classifier_job_flops(
                 {"kind": "full"}, lengths, finetune.max_epoch, finetune.test_passes, *shape, finetune.max_positions)
     for method in p.peft_methods:
@@ -57,7 +59,7 @@ def experiment_flops(p, bench: dict, finetune: Recipe, shape: tuple) -> dict:
                                        *shape, recipe.max_positions)
         flops.update({("peft", f"{method} seed {seed}"): per_job for seed in p.peft_seeds})
     flops["bloom", "lora"] = bloom_job_flops(p.bloom_shape, p.bloom_lora, p.bloom_train, p.bloom_heldout,
-                                             p.bloom_max_new_tokens, p.experiment["bloom_tokens"])
+                                             p.bloom_max_new_tokens, p.experiment["bloom_tokens"], bloom_recompute)
     return flops
 
 
@@ -123,8 +125,9 @@ def job_seconds(s: Setup, recipe: Recipe, step: float, valid: float, test: float
 
 def fairseq_jobs(s: Setup, measured: dict) -> list[Job]:
     # fairseq: the tuned seed of benchmark_fairseq (all benchmark threads), scaled to threads.train
-    # jobs side by side, plus the predictions.tsv pass over test
-    fairseq_seed = (s.bench["seed_seconds"]["tuned"] + s.bench["eval_compute_seconds"]["tuned"]["test"]) * s.ratio
+    # jobs side by side; the predictions.tsv pass is the seed's one test pass when it tests once
+    extra_test = 0 if s.finetune.tests_once else s.bench["eval_compute_seconds"]["tuned"]["test"]
+    fairseq_seed = (s.bench["seed_seconds"]["tuned"] + extra_test) * s.ratio
     measured["fairseq"] = {"seed_seconds": fairseq_seed, "scaled_by": s.ratio}
     return [Job("fairseq", f"{init} seed {seed}", fairseq_seed) for init in s.p.inits for seed in s.p.seeds]
 
@@ -164,10 +167,13 @@ def bloom_jobs(s: Setup, measured: dict) -> list[Job]:
     p = s.p
     with tempfile.TemporaryDirectory(dir=Path(snakemake.output.json).parent) as folder:
         timing = bloom_lora_seconds(p.bloom_shape, p.bloom_lora, p.bloom_quantization, p.experiment["bloom_tokens"],
-                                    p.experiment["bloom_steps"], p.experiment["bloom_new_tokens"], folder)
+                                    p.experiment["bloom_steps"], p.experiment["bloom_new_tokens"], folder,
+                                    {"setting": p.bloom_gradient_checkpointing, "max_length": p.bloom_max_length,
+                                     "mem_mb": p.bloom_mem_mb})
     bloom = bloom_job_seconds(p.bloom_train, p.bloom_heldout, p.bloom_max_new_tokens, timing) * s.contention
     measured["bloom"] = {**timing, "job_seconds": bloom}
-    print(f"experiment: BLOOM micro-step {timing['micro_step_seconds']:.2f} s ({timing['path']}), "
+    print(f"experiment: BLOOM micro-step {timing['micro_step_seconds']:.2f} s ({timing['path']}; "
+          f"gradient checkpointing {'on' if timing['recompute'] else 'off'}: {timing['recompute_why']}), "
           f"job {bloom / 60:.1f} min", flush=True)
     return [Job("bloom", "lora", bloom)]
 
@@ -184,7 +190,7 @@ def measure(s: Setup) -> tuple[dict, list[Job], float]:
 def compute(s: Setup, measured: dict, jobs: list[Job]) -> tuple[dict, dict]:
     """(experiment.json's content, what the report reads beside it): each job against its floor,
     the schedules on CORES and the whole experiment's floor."""
-    job_flops = experiment_flops(s.p, s.bench, s.finetune, s.shape[:3])
+    job_flops = experiment_flops(s.p, s.bench, s.finetune, s.shape[:3], measured["bloom"]["recompute"])
     # each job against its own floor, measured the same way as the tuned seed's: its time alone at
     # threads.train threads over its FLOPs at the GEMM rate of that many threads
     gemm_job = gemm_gflops(s.finetune.batch_size * round(s.bench["mean_length"]), s.shape[1], s.shape[2],

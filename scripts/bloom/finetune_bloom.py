@@ -10,7 +10,8 @@ from ftlib.accounting.bloom import count, describe
 from ftlib.bloom.train import encode_pairs, generate_answers, heldout_loss, lora_finetune, perplexity
 from ftlib.core.device import resolve
 from ftlib.core.errors import InputError, run_step
-from ftlib.core.memory import peak_rss_mb
+from ftlib.bloom.memory import use_checkpointing
+from ftlib.core.memory import own_rss_mb, peak_rss_mb
 from ftlib.core.run_record import run_record
 from ftlib.core.seeding import seed_everything
 from ftlib.core.textio import write_json
@@ -74,15 +75,20 @@ def evaluate(stage: str, model, tokenizer, heldout, heldout_pairs, max_new_token
     return result
 
 
-def add_lora(model, quantize: bool, lora: dict):
-    """The base prepared for k-bit training when quantized, with the LoRA method of the registry."""
+def add_lora(model, quantize: bool, lora: dict, recompute: bool):
+    """The base prepared for k-bit training when quantized, with the LoRA method of the registry;
+    its activations recomputed in the backward pass when ``recompute`` (ftlib/bloom/memory.py)."""
     from peft import prepare_model_for_kbit_training
 
+    # non-reentrant checkpointing: the reentrant kind's recomputation trips over
+    # bitsandbytes' in-place bias add on CPU ("a view of a leaf Variable ... in-place")
+    kwargs = {"use_reentrant": False}
     if quantize:
-        # non-reentrant checkpointing: the reentrant kind's recomputation trips over
-        # bitsandbytes' in-place bias add on CPU ("a view of a leaf Variable ... in-place")
-        model = prepare_model_for_kbit_training(
-            model, use_gradient_checkpointing=True, gradient_checkpointing_kwargs={"use_reentrant": False})
+        model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=recompute,
+                                                gradient_checkpointing_kwargs=kwargs)
+    elif recompute:
+        model.gradient_checkpointing_enable(gradient_checkpointing_kwargs=kwargs)
+        model.enable_input_require_grads()
     return apply_method(model, {"kind": "lora", **lora})
 
 
@@ -148,7 +154,10 @@ def main():
 
     seed_everything(hp["seed"])
     before = evaluate("before", model, tokenizer, heldout, heldout_pairs, p.max_new_tokens)
-    model = add_lora(model, quantize, p.lora)
+    recompute, why = use_checkpointing(p.gradient_checkpointing, model.config, p.max_length, hp["batch_size"],
+                                       snakemake.resources.mem_mb, own_rss_mb())
+    say(f"gradient checkpointing {'on' if recompute else 'off'}: {why}")
+    model = add_lora(model, quantize, p.lora, recompute)
     counts["lora"] = count(model)
     say(f"with LoRA: {describe(*counts['lora'])}")
 
@@ -160,7 +169,8 @@ def main():
     for stage in (before, after):
         stage["heldout_perplexity"] = perplexity(stage["heldout_loss"])
     write_json(snakemake.output.generations, {"before": before["answers"], "after": after["answers"]})
-    base = {"path": path, "quantized": quantize, "compute_dtype": compute_dtype(q, cuda)[0] if quantize else "float32"}
+    base = {"path": path, "quantized": quantize, "compute_dtype": compute_dtype(q, cuda)[0] if quantize else "float32",
+            "gradient_checkpointing": recompute, "gradient_checkpointing_why": why}
     metrics = job_metrics(p, data, base, placement, run, counts, before, after, time.time() - start)
     write_json(snakemake.output.record, run_record(
         "bloom", "lora", int(hp["seed"]), {**dict(hp), **{f"lora_{k}": v for k, v in dict(p.lora).items()}}, metrics,

@@ -61,9 +61,11 @@ def causal_lm_token_flops(shape: dict, context: int) -> dict:
             "lm_head": 2 * dim * shape["vocab_size"]}
 
 
-def bloom_job_flops(shape: dict, lora: dict, train: dict, heldout: int, max_new_tokens: int, tokens: int) -> int:
+def bloom_job_flops(shape: dict, lora: dict, train: dict, heldout: int, max_new_tokens: int, tokens: int,
+                    recompute: bool = False) -> int:
     """The BLOOM job as bloom_job_seconds counts it: max_steps x grad_accum LoRA micro-steps of
-    ``tokens`` tokens, the held-out loss before, after and every eval_every steps, and held-out
+    ``tokens`` tokens (with ``recompute``, gradient checkpointing: each layer's forward once more
+    in the backward pass), the held-out loss before, after and every eval_every steps, and held-out
     generations of max_new_tokens before and after tuning (each new token one forward over its
     context, the prompt of ``tokens`` tokens)."""
     layers, dim = shape["num_layers"], shape["hidden_size"]
@@ -71,6 +73,8 @@ def bloom_job_flops(shape: dict, lora: dict, train: dict, heldout: int, max_new_
     lora_forward = layers * len(lora["target_modules"]) * 2 * lora["r"] * (dim + 3 * dim)  # query_key_value: D -> 3D
     forward = tokens * sum(per_token.values())
     train_step = tokens * (2 * (per_token["weights"] + per_token["lm_head"]) + 3 * (per_token["attention"] + lora_forward))
+    if recompute:  # the layers' forward again (not the LM head's: its output is kept)
+        train_step += tokens * (per_token["weights"] + per_token["attention"] + lora_forward)
     losses = (2 + math.ceil(train["max_steps"] / train["eval_every"])) * heldout * forward
     generated = causal_lm_token_flops(shape, tokens + max_new_tokens // 2)
     generations = 2 * heldout * max_new_tokens * sum(generated.values())

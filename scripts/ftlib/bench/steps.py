@@ -118,15 +118,18 @@ def eval_batch_seconds(model, lengths: list[int], batches: list[list[int]], voca
 
 
 def bloom_lora_seconds(shape: dict, lora: dict, quantization: dict, tokens: int, steps: int, new_tokens: int,
-                       folder) -> dict:
+                       folder, checkpointing: dict) -> dict:
     """bloom-560m's shape with random weights, loaded as the BLOOM job loads its base on this
     machine's CPU (4-bit NF4 where bitsandbytes can, else fp32), then: one held-out forward of
     ``tokens`` tokens, greedy generation (seconds per new token), and ``steps`` LoRA training
-    micro-steps of batch 1 (k-bit preparation with gradient checkpointing when 4-bit, as the job)."""
+    micro-steps of batch 1 (k-bit preparation when 4-bit, gradient checkpointing decided as the job
+    decides it: ``checkpointing`` holds its setting, max_length and mem_mb)."""
     from peft import prepare_model_for_kbit_training
     from transformers import BloomConfig, BloomForCausalLM
 
+    from ftlib.bloom.memory import use_checkpointing
     from ftlib.bloom.model import compute_dtype, four_bit_support, load_base
+    from ftlib.core.memory import own_rss_mb
 
     torch.manual_seed(0)
     config = BloomConfig(vocab_size=shape["vocab_size"], hidden_size=shape["hidden_size"],
@@ -148,9 +151,15 @@ def bloom_lora_seconds(shape: dict, lora: dict, quantization: dict, tokens: int,
                        min_new_tokens=new_tokens, do_sample=False, pad_token_id=config.pad_token_id)
         per_new_token = (time.perf_counter() - started) / new_tokens
 
+    recompute, why = use_checkpointing(checkpointing["setting"], config, checkpointing["max_length"], 1,
+                                       checkpointing["mem_mb"], own_rss_mb())
+    kwargs = {"use_reentrant": False}
     if quantize:
-        model = prepare_model_for_kbit_training(
-            model, use_gradient_checkpointing=True, gradient_checkpointing_kwargs={"use_reentrant": False})
+        model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=recompute,
+                                                gradient_checkpointing_kwargs=kwargs)
+    elif recompute:
+        model.gradient_checkpointing_enable(gradient_checkpointing_kwargs=kwargs)
+        model.enable_input_require_grads()
     model = apply_method(model, {"kind": "lora", **lora})
     model.train()
     optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=2e-4)
@@ -165,6 +174,6 @@ def bloom_lora_seconds(shape: dict, lora: dict, quantization: dict, tokens: int,
     if quantize:
         dtype, chosen = compute_dtype(quantization, cuda=False)
         path = f"{why}, {dtype} compute ({chosen})"
-    return {"quantized": quantize, "path": path, "tokens": tokens,
+    return {"quantized": quantize, "path": path, "tokens": tokens, "recompute": recompute, "recompute_why": why,
             "forward_seconds": forward, "seconds_per_new_token": per_new_token,
             "micro_step_seconds": statistics.mean(times[1:]), "micro_steps_timed": steps}
