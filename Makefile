@@ -11,7 +11,7 @@ SEED ?= 0
 TASK ?= demo
 TEST_WORKERS ?= 2
 
-.PHONY: setup run test lint clean rerun-seed readme-numbers config-docs
+.PHONY: setup run test lint clean rerun-seed readme-numbers config-docs predict
 setup: $(VENV)/.installed
 
 # The pins, then the project itself (ftlib, fairseq_plugin: pyproject.toml) editable, so every job
@@ -34,6 +34,13 @@ test: setup
 rerun-seed: setup
 	snakemake --cores $(CORES) all --forcerun runs/$(TASK)/fairseq/$(INIT)/seed$(SEED)/metrics.json
 
+# A file's texts labelled by the task's export (one text per line, or a .tsv with a text column):
+# predictions/$(TASK)/<file stem>.tsv. Snakemake's --config takes no dotted keys: the block is given whole.
+INPUT ?=
+MODEL ?= fairseq-pretrained
+predict: setup
+	snakemake --cores $(CORES) predict --config 'predict={task: $(TASK), input: $(INPUT), model: $(MODEL)}'
+
 # The README's table of demo numbers, rewritten from reports/demo/ (run after `make run`).
 readme-numbers: setup
 	$(BIN)/python tools/readme_numbers.py
@@ -51,4 +58,4 @@ lint: setup
 
 clean:  # keeps what was downloaded or placed by hand (data/<task>/raw, data/downloads, models/real/pretrained)
 	rm -rf data/demo data/*/prepared data/*/bin data/*/jsonl models/demo models/*/hf_pretrained models/*/hf_parity.json \
-		runs logs benchmarks reports/*/ reports/summary.* .snakemake
+		runs logs benchmarks exports predictions reports/*/ reports/summary.* .snakemake

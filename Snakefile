@@ -49,6 +49,8 @@ localrules:
     report_summary,
     report_sweep,
     report_variance,
+    export,
+    predict,
 
 
 include: "rules/inputs.smk"
@@ -62,6 +64,7 @@ include: "rules/bench.smk"
 include: "rules/report.smk"
 include: "rules/sweep.smk"
 include: "rules/variance.smk"
+include: "rules/export.smk"
 
 
 # after every rule: each script's code digest as a param (a library change reruns its jobs)

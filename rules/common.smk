@@ -8,7 +8,6 @@ from pathlib import Path
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
-
 # This workflow's own folder (rules/..): its scripts, schemas, sheets and presets resolve against
 # it, also where another workflow uses it as a module (workflow.basedir is then that one's).
 WORKFLOW_DIR = Path(workflow.current_basedir).parent
@@ -97,9 +96,7 @@ def repo_path(path):
     """A path of the config: relative to the working directory, else to the repository (runs
     with -d elsewhere see the repository's config/ and data/)."""
     path = Path(path)
-    return str(
-        path if path.is_absolute() or path.exists() else WORKFLOW_DIR / path
-    )
+    return str(path if path.is_absolute() or path.exists() else WORKFLOW_DIR / path)
 
 
 def names_pattern(names):

@@ -62,19 +62,21 @@ def test_best_checkpoint_test_equals_the_best_epochs_test(stock_and_tuned, demo_
     assert len(read_scalars(root / "tuned" / "tb", "valid", "accuracy")) == HP["max_epoch"]
 
 
-@pytest.mark.parametrize("init", ["pretrained", "scratch"])
-def test_the_tuned_jobs_one_test_pass_reports_what_fairseq_validate_says(demo_run, tmp_path, init):
+def test_the_tuned_jobs_one_test_pass_reports_what_fairseq_validate_says(demo_run, tmp_path):
     """A tuned job evaluates test once, reading its accuracy off the predictions of
     checkpoint_best.pt: the real CLI on the same checkpoint gives the same number."""
-    run = demo_run / f"runs/demo/fairseq/{init}/seed0"
+    work = seed_workdir(demo_run, tmp_path / "tuned")
+    target = "runs/demo/fairseq/pretrained/seed0/metrics.json"
+    run_snakemake(work, target, "--config", "finetune={demo: {optimizer: adamw_fused, test_eval: best_checkpoint}}")
+    run = work / "runs/demo/fairseq/pretrained/seed0"
     record = json.loads((run / "run.json").read_text())
     assert record["hp.test_eval"] == "best_checkpoint"
     recipe = Recipe.from_config({k[3:]: v for k, v in record.items() if k.startswith("hp.")})
-    out = fairseq(validate_command(recipe, demo_run / "data/demo/bin", run / "checkpoint_best.pt"),
+    out = fairseq(validate_command(recipe, work / "data/demo/bin", run / "checkpoint_best.pt"),
                   tmp_path / "validate.log")
     once = float(re.findall(r"valid on 'test' subset \| .*?\| accuracy ([\d.]+)", out)[0])
     assert json.loads((run / "metrics.json").read_text())["test_accuracy"] == once
-    assert "fairseq-validate" not in (demo_run / f"logs/demo/finetune_fairseq/{init}_seed0.log").read_text()
+    assert "fairseq-validate" not in (work / "logs/demo/finetune_fairseq/pretrained_seed0.log").read_text()
 
 
 def test_tuned_vs_stock_target_reruns_the_stock_recipe_and_reports(demo_run):

@@ -29,9 +29,12 @@ def read_predictions(runs) -> dict:
 
 
 def hp(row, key):
-    """One recipe value of a run's row (lists and dicts are stored as JSON text)."""
+    """One recipe value of a run's row as Python's (lists and dicts are stored as JSON text,
+    numbers read back as numpy's)."""
     value = row[f"hp.{key}"]
-    return json.loads(value) if isinstance(value, str) and value[:1] in "[{" else value
+    if isinstance(value, str) and value[:1] in "[{":
+        return json.loads(value)
+    return value.item() if hasattr(value, "item") else value
 
 
 def as_run(row, **renamed) -> dict:
