@@ -30,3 +30,23 @@ def test_a_folder_with_a_module_declaration_plans_the_demo_as_the_workflow_does(
     assert job_counts(as_module.stdout)["finetune_fairseq"] == 6
     assert "tasks demo (mode demo; config tasks: auto)" in as_module.stdout + as_module.stderr
     assert not any((deployed / name).exists() for name in ("rules", "scripts", "runs"))  # nothing copied, nothing run
+
+
+def test_a_reduced_seed_runs_end_to_end_through_the_module(demo_run, tmp_path):
+    """One fine-tuning seed runs through the module, its inputs (the reduced demo's data and
+    checkpoint) in the using folder: its outputs land there, the same numbers as the direct run."""
+    from conftest import CONFIGS, seed_workdir
+
+    deployed = seed_workdir(demo_run, tmp_path / "deployed")  # data/demo, models/demo and config/
+    (deployed / "config").unlink()  # a user's own config folder, not a link to the workflow's
+    (deployed / "config").mkdir()
+    shutil.copy(REPO / "config/config.yaml", deployed / "config/config.yaml")
+    (deployed / "Snakefile").write_text(DEPLOYED.format(snakefile=REPO / "Snakefile"))
+    target = "runs/demo/fairseq/scratch/seed0/metrics.json"
+    run_snakemake(deployed, target, "--configfile", str(CONFIGS / "demo_small.yaml"), configfile=None,
+                  snakefile=deployed / "Snakefile")
+    import json
+
+    ours, direct = (json.loads((folder / target).read_text()) for folder in (deployed, demo_run))
+    assert ours["epochs"] == direct["epochs"] and ours["test_accuracy"] == direct["test_accuracy"]  # same run
+    assert (deployed / "logs/demo/finetune_fairseq/scratch_seed0.log").is_file()
