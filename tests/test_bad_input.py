@@ -76,7 +76,7 @@ def test_missing_checkpoint_offline(real_layout):
     assert_stops_before_training(
         real_layout, "data/downloads/checkpoint.zip: cannot download http://127.0.0.1:9/RoBERTa_small_fr.zip")
     proc = run_snakemake(real_layout, TARGET, configfile="real_from_demo.yaml", check=False)
-    assert "put the archive at data/downloads/checkpoint.zip, or model.pt into models/real/pretrained/ by hand" in \
+    assert "put the archive at data/downloads/checkpoint.zip, or the files model.pt into models/real/pretrained/ by hand" in \
         error_lines(proc)[0]
     assert (real_layout / CKPT / "dict.txt").exists()  # hand-placed files are never deleted
     assert not (real_layout / "data/downloads/checkpoint.zip").exists()

@@ -44,7 +44,7 @@ def test_the_offline_message_names_the_download_and_each_readers_missing_files(t
     monkeypatch.chdir(tmp_path)  # nothing placed by hand here
     index = download_index(tasks, raw_files, real, CHECKPOINT_FILES)
     assert index[CHECKPOINT].by_hand() == (
-        "without network, put the archive at data/downloads/checkpoint.zip, or model.pt dict.txt "
+        "without network, put the archive at data/downloads/checkpoint.zip, or the files model.pt dict.txt "
         "sentencepiece.bpe.model into models/real/pretrained/ by hand")
     assert "; " in index["cls-acl10-unprocessed.tar.gz"].by_hand()  # one clause per domain
     assert "into data/cls-dvd/raw/ by hand" not in index["cls-acl10-unprocessed.tar.gz"].by_hand()

@@ -69,7 +69,7 @@ def test_snakemake_html_report_contains_the_plots(demo_run):
         assert name in text, name  # every branch's outputs, and the table of every run
     assert "data:image/png;base64" in text or "image/png" in text
     assert "System Message" not in text  # no docutils warning on the front page or any caption
-    assert "config/tasks.yaml): demo;" in text  # the tasks that ran, not `auto`
+    assert "else the demo): demo;" in text  # the tasks requested (summary.md: those that ran)
 
 
 def slurm_unavailable_reason():

@@ -28,7 +28,7 @@ class Download:
 
     def by_hand(self) -> str:
         """What a user without network does instead: the download itself, or the files it fills."""
-        missing = ["{} into {}/".format(" ".join(Path(p).name for p in files if not Path(p).exists()),
+        missing = ["the files {} into {}/".format(" ".join(Path(p).name for p in files if not Path(p).exists()),
                                         Path(files[0]).parent) for files in self.provides]
         what = "the archive" if is_archive(self.name) else "the file"
         return f"without network, put {what} at {self.path}, or {'; '.join(missing)} by hand"
