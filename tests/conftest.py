@@ -99,6 +99,7 @@ def demo_run(tmp_path_factory) -> Path:
     return workdir
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's, which reads the groups into the test ids
 def pytest_collection_modifyitems(config, items):
     """Under pytest-xdist (`make test`: 2 workers, --dist loadgroup), every test of the session's
     demo run goes to one worker: the fixture is built once, and the tests that run Snakemake in it
