@@ -26,9 +26,9 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 run: setup
 	snakemake --cores $(CORES) all
 
-# Two workers (pytest-xdist); the tests of the shared demo run stay together on one (conftest.py).
+# Two workers (pytest-xdist): the first to need the shared demo run builds it (conftest.py).
 test: setup
-	pytest -n $(TEST_WORKERS) --dist loadgroup -v -rs --durations=15 tests
+	pytest -n $(TEST_WORKERS) --dist worksteal -v -rs --durations=15 tests
 
 # Redo one seed's fine-tuning and re-aggregate the report, nothing else.
 rerun-seed: setup

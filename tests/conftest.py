@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -39,8 +40,6 @@ def make_workdir(path: Path) -> Path:
 def seed_workdir(demo_run: Path, path: Path) -> Path:
     """A folder holding the reduced demo's inputs of the fine-tuning jobs (its data and models),
     nothing run yet."""
-    import shutil
-
     work = make_workdir(path)
     for folder in ("data/demo", "models/demo"):
         shutil.copytree(demo_run / folder, work / folder)
@@ -92,19 +91,37 @@ def job_counts(dry_run_stdout: str) -> dict:
 
 
 @pytest.fixture(scope="session")
-def demo_run(tmp_path_factory) -> Path:
-    """The reduced demo (1 seed, 1 epoch), run once end to end for the whole session."""
-    workdir = make_workdir(tmp_path_factory.mktemp("demo_run"))
-    run_snakemake(workdir, "all")
+def demo_run(tmp_path_factory, worker_id) -> Path:
+    """The reduced demo (1 seed, 1 epoch), run once end to end for the whole session: under
+    pytest-xdist (`make test`) by the first worker that needs it, in the folder the session's
+    workers share, while the others wait on its lock. Tests read it and plan in it (`-n`); a test
+    that runs jobs runs them in a copy (demo_copy)."""
+    from filelock import FileLock
+
+    base = tmp_path_factory.getbasetemp()
+    root = base if worker_id == "master" else base.parent
+    workdir, built = root / "demo_run", root / "demo_run.built"
+    with FileLock(str(root / "demo_run.lock")):
+        if not built.is_file():
+            shutil.rmtree(workdir, ignore_errors=True)
+            run_snakemake(make_workdir(workdir), "all")
+            built.touch()
     return workdir
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist's, which reads the groups into the test ids
+def copy_of_demo_run(demo_run: Path, destination: Path) -> Path:
+    """The session's demo run copied whole (its config/ link kept): Snakemake jobs run there,
+    the shared run stays as built."""
+    shutil.copytree(demo_run, destination, symlinks=True)
+    return destination
+
+
+@pytest.fixture
+def demo_copy(demo_run, tmp_path) -> Path:
+    return copy_of_demo_run(demo_run, tmp_path / "demo_copy")
+
+
 def pytest_collection_modifyitems(config, items):
-    """Under pytest-xdist (`make test`: 2 workers, --dist loadgroup), every test of the session's
-    demo run goes to one worker: the fixture is built once, and the tests that run Snakemake in it
-    (a rerun's plan, the HTML report, tuned_vs_stock) see it as the serial suite does, in file
-    order. The other worker takes every other test."""
-    for item in items:
-        if "demo_run" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.xdist_group("demo_run"))
+    """The tests that need the demo run last (stable order otherwise): under xdist each worker
+    starts on the others while the first to reach the demo run builds it."""
+    items.sort(key=lambda item: "demo_run" in getattr(item, "fixturenames", ()))

@@ -6,16 +6,18 @@ import json
 import pandas as pd
 import pytest
 
-from conftest import error_lines, run_snakemake
+from conftest import copy_of_demo_run, error_lines, run_snakemake
 from ftlib.export.inputs import read_texts
 from ftlib.export.select import best_run
 from ftlib.core.errors import InputError
 
 
 @pytest.fixture(scope="module")
-def exported(demo_run):
-    run_snakemake(demo_run, "export")
-    return demo_run
+def exported(demo_run, tmp_path_factory):
+    """A copy of the session's demo run with its exports."""
+    work = copy_of_demo_run(demo_run, tmp_path_factory.mktemp("exported") / "demo")
+    run_snakemake(work, "export")
+    return work
 
 
 @pytest.mark.parametrize("init", ["pretrained", "scratch"])

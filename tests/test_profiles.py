@@ -60,7 +60,8 @@ def test_report_has_the_benchmark_table(demo_run):
     assert rss > 50  # a real measured process, not a placeholder
 
 
-def test_snakemake_html_report_contains_the_plots(demo_run):
+def test_snakemake_html_report_contains_the_plots(demo_copy):
+    demo_run = demo_copy  # the report is written into a copy of the session's demo run
     html = demo_run / "reports/report.html"
     run_snakemake(demo_run, "--report", str(html))
     text = html.read_text(errors="replace")

@@ -79,7 +79,8 @@ def test_the_tuned_jobs_one_test_pass_reports_what_fairseq_validate_says(demo_ru
     assert "fairseq-validate" not in (work / "logs/demo/finetune_fairseq/pretrained_seed0.log").read_text()
 
 
-def test_tuned_vs_stock_target_reruns_the_stock_recipe_and_reports(demo_run):
+def test_tuned_vs_stock_target_reruns_the_stock_recipe_and_reports(demo_copy):
+    demo_run = demo_copy  # the stock runs are added to a copy of the session's demo run
     run_snakemake(demo_run, "tuned_vs_stock")
     report = (demo_run / "reports/demo/tuned_vs_stock.md").read_text()
     assert "`batching` shuffled → length_grouped" in report  # the reduced demo's one lever
