@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, job_counts, make_workdir, run_snakemake, snakemake_env
+from conftest import REPO, job_counts, make_workdir, run_snakemake, seed_workdir, snakemake_env
 
 LOCAL_SLURM = REPO / "tools/slurm/local_slurm.sh"
 SLURM_TEST_FLAGS = [
@@ -121,13 +121,19 @@ def relative_files(root: Path, folders) -> set:
 
 
 def test_demo_seed_runs_as_slurm_jobs(local_slurm, demo_run, tmp_path):
-    workdir = make_workdir(tmp_path / "slurm")
-    # the fairseq branch's one-seed demo (other branches ask for GPUs this node does not have)
+    # the demo's inputs as the session's demo run built them (its reviews, its pretrained
+    # checkpoint and the masked LM's steps), as a user's placed files: from there on, every step
+    # of the fairseq branch's one-seed demo (other branches ask for GPUs this node does not have)
+    workdir = seed_workdir(demo_run, tmp_path / "slurm")
+    shutil.copytree(demo_run / "runs/demo/mlm", workdir / "runs/demo/mlm")
+    for built in ("prepared", "bin", "jsonl"):
+        shutil.rmtree(workdir / "data/demo" / built, ignore_errors=True)
     # fine-tuning at 2 threads: its sbatch call must ask for 2 CPUs (the rule's threads)
     run_snakemake(workdir, "reports/demo/fairseq_report.md", "--profile", str(REPO / "profiles/slurm"),
                   "--slurm-keep-successful-logs", *SLURM_TEST_FLAGS, "--set-threads", "finetune_fairseq=2")
     jobs = slurm_job_ids(workdir)
-    assert {"make_demo_corpus", "pretrain_demo_mlm", "finetune_fairseq"} <= set(jobs)
+    assert {"prepare_split", "binarize_splits", "finetune_fairseq", "probe_checkpoint"} <= set(jobs)
+    assert "pretrain_demo_mlm" not in jobs  # its outputs were placed
     assert "report_fairseq" not in jobs  # a local rule: on the submitting node
     assert len(jobs["finetune_fairseq"]) == 2
     sacct = subprocess.run(["sacct", "-c", "-n", "-P", "-o", "JobID,State,AllocCPUS"], capture_output=True,

@@ -11,6 +11,7 @@ from conftest import CONFIGS, run_snakemake, seed_workdir, snakemake_env
 from ftlib.core.recipe import Recipe
 from ftlib.fairseq.commands import finetune_command, validate_command
 from ftlib.core.metrics import read_scalars, run_metrics
+from ftlib.core.runs_table import hp
 
 HP = dict(arch="roberta_demo", num_classes=2, init_token=0, separator_token=2, max_positions=256,
           batch_size=8, lr=5e-4, max_epoch=2, warmup_ratio=0.06, adam_betas=[0.9, 0.98], adam_eps=1e-8,
@@ -71,7 +72,7 @@ def test_the_tuned_jobs_one_test_pass_reports_what_fairseq_validate_says(demo_ru
     run = work / "runs/demo/fairseq/pretrained/seed0"
     record = json.loads((run / "run.json").read_text())
     assert record["hp.test_eval"] == "best_checkpoint"
-    recipe = Recipe.from_config({k[3:]: v for k, v in record.items() if k.startswith("hp.")})
+    recipe = Recipe.from_config({k[3:]: hp(record, k[3:]) for k in record if k.startswith("hp.")})
     out = fairseq(validate_command(recipe, work / "data/demo/bin", run / "checkpoint_best.pt"),
                   tmp_path / "validate.log")
     once = float(re.findall(r"valid on 'test' subset \| .*?\| accuracy ([\d.]+)", out)[0])
