@@ -61,3 +61,10 @@ def test_run_metrics_refuses_incomplete_logs(tmp_path):
         writer.add_scalar("accuracy", 50.0, 1)
     with pytest.raises(ValueError, match="1 valid and 0 test"):
         run_metrics(tmp_path)
+
+
+def test_an_accuracy_from_predictions_is_reported_as_fairseq_logs_it():
+    # what fairseq-validate printed for these counts of 400 test reviews (the full demo's seeds)
+    from ftlib.core.metrics import as_fairseq_logs
+
+    assert [as_fairseq_logs(100.0 * c / 400) for c in (358, 357, 355, 235, 236)] == [89.5, 89.2, 88.8, 58.8, 59.0]

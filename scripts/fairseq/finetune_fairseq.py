@@ -16,7 +16,7 @@ from ftlib.fairseq.commands import finetune_command
 from ftlib.fairseq.predict import predict_split
 from ftlib.core.predictions import write_predictions
 from ftlib.core.run_record import run_record
-from ftlib.core.metrics import run_metrics
+from ftlib.core.metrics import as_fairseq_logs, run_metrics
 from ftlib.core.memory import peak_rss_mb
 from ftlib.core.proc import find_executable, run_logged
 from ftlib.core.resume import InProgress
@@ -70,7 +70,8 @@ def main():
     accuracy = write_predictions(out.predictions, gold, predicted, probabilities, labels)
     wall = time.time() - started
 
-    metrics = run_metrics(work.path / "tensorboard", best_checkpoint_test=accuracy if recipe.tests_once else None)
+    reported = as_fairseq_logs(accuracy) if recipe.tests_once else None
+    metrics = run_metrics(work.path / "tensorboard", best_checkpoint_test=reported)
     metrics.update(
         init=snakemake.wildcards.init, seed=int(snakemake.wildcards.seed), n_train=n_train,
         total_updates=total, warmup_updates=warmup, threads=snakemake.threads,

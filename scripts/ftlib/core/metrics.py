@@ -26,6 +26,13 @@ def read_scalars(logdir, subset: str, tag: str) -> list[tuple[int, float]]:
     return sorted(by_step.items())
 
 
+def as_fairseq_logs(accuracy: float) -> float:
+    """An accuracy in % as fairseq's sentence_prediction logs it (its metrics rounded to one
+    decimal, Python's round: 357/400 = 89.25 -> 89.2, 355/400 = 88.75 -> 88.8), so that a number
+    computed from predictions equals the one fairseq-validate prints and TensorBoard holds."""
+    return round(accuracy, 1)
+
+
 def best_epoch(valid_accuracies: list[float]) -> int:
     """0-based index of the best valid accuracy; ties go to the LATER epoch.
 
