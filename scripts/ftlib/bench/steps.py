@@ -151,8 +151,8 @@ def bloom_lora_seconds(shape: dict, lora: dict, quantization: dict, tokens: int,
                        min_new_tokens=new_tokens, do_sample=False, pad_token_id=config.pad_token_id)
         per_new_token = (time.perf_counter() - started) / new_tokens
 
-    recompute, why = use_checkpointing(checkpointing["setting"], config, checkpointing["max_length"], 1,
-                                       checkpointing["mem_mb"], own_rss_mb())
+    recompute, recompute_why = use_checkpointing(checkpointing["setting"], config, checkpointing["max_length"],
+                                                 1, checkpointing["mem_mb"], own_rss_mb())
     kwargs = {"use_reentrant": False}
     if quantize:
         model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=recompute,
@@ -174,6 +174,6 @@ def bloom_lora_seconds(shape: dict, lora: dict, quantization: dict, tokens: int,
     if quantize:
         dtype, chosen = compute_dtype(quantization, cuda=False)
         path = f"{why}, {dtype} compute ({chosen})"
-    return {"quantized": quantize, "path": path, "tokens": tokens, "recompute": recompute, "recompute_why": why,
+    return {"quantized": quantize, "path": path, "tokens": tokens, "recompute": recompute, "recompute_why": recompute_why,
             "forward_seconds": forward, "seconds_per_new_token": per_new_token,
             "micro_step_seconds": statistics.mean(times[1:]), "micro_steps_timed": steps}
