@@ -9,8 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from ftlib.core.errors import InputError
-from ftlib.hf.convert import FS, expected_hf_tensor, hf_config, load_fairseq_checkpoint
-from ftlib.hf.tokenizer import build_tokenizer, fast_tokenizer
+from ftlib.hf.convert import (FS, expected_hf_tensor, hf_config, load_fairseq_checkpoint, load_from_fairseq,
+                              save_with_tokenizer)
+from ftlib.hf.tokenizer import build_tokenizer
 
 HEAD = "classification_heads.sentence_classification_head."
 
@@ -53,22 +54,7 @@ def convert_classifier(checkpoint, dict_path, spm_path, label_dict, labels: list
     config.label2id = {label: i for i, label in enumerate(labels)}
     with torch.device("meta"):
         model = RobertaForSequenceClassification(config)
-    state = {}
-    for name, param in model.state_dict().items():
-        tensor = classifier_tensor(name, weights, len(extra), order)
-        if tensor is None:
-            if "token_type_embeddings" not in name:
-                raise RuntimeError(f"no fairseq source for transformers parameter {name}")
-            tensor = torch.zeros(param.shape)
-        if tuple(tensor.shape) != tuple(param.shape):
-            raise InputError(checkpoint, f"{name}: fairseq gives shape {tuple(tensor.shape)}, "
-                                         f"transformers expects {tuple(param.shape)}")
-        state[name] = tensor.contiguous()
-    model.load_state_dict(state, assign=True)
-    model.eval()
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    model.save_pretrained(out_dir)
-    fast_tokenizer(spm_path, dict_path, args.max_positions).save_pretrained(out_dir)
+    load_from_fairseq(model, lambda name: classifier_tensor(name, weights, len(extra), order), checkpoint)
+    save_with_tokenizer(model, spm_path, dict_path, args.max_positions, out_dir)
     return {"layers": config.num_hidden_layers, "hidden_size": config.hidden_size, "labels": list(labels),
             "vocab_size": config.vocab_size, "pieces_not_in_dict": len(extra), "encoder": FS.rstrip(".")}

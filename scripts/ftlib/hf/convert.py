@@ -117,6 +117,35 @@ def count_layers(weights: dict) -> int:
     return len({k.split(".layers.")[1].split(".")[0] for k in weights if k.startswith(FS + "layers.")})
 
 
+def load_from_fairseq(model, tensor_for, source_path) -> None:
+    """Fill a transformers model built on the meta device with a fairseq checkpoint's tensors:
+    ``tensor_for(name)`` gives each parameter (None: the token-type embedding, which fairseq has
+    none of, zeros); a shape that differs is one line naming ``source_path``."""
+    import torch
+
+    state = {}
+    for name, param in model.state_dict().items():
+        tensor = tensor_for(name)
+        if tensor is None:
+            if "token_type_embeddings" not in name:
+                raise RuntimeError(f"no fairseq source for transformers parameter {name}")
+            tensor = torch.zeros(param.shape)  # fairseq has no token types
+        if tuple(tensor.shape) != tuple(param.shape):
+            raise InputError(source_path, f"{name}: fairseq gives shape {tuple(tensor.shape)}, "
+                                          f"transformers expects {tuple(param.shape)}")
+        state[name] = tensor.contiguous()
+    model.load_state_dict(state, assign=True)
+
+
+def save_with_tokenizer(model, spm_path, dict_path, max_positions: int, out_dir) -> None:
+    """The model (in eval mode) and its fast tokenizer, as one transformers folder."""
+    model.eval()
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    model.save_pretrained(out_dir)
+    fast_tokenizer(spm_path, dict_path, max_positions).save_pretrained(out_dir)
+
+
 def convert(model_path, dict_path, spm_path, out_dir) -> dict:
     """Write a transformers folder (config, safetensors, tokenizer) for a fairseq checkpoint."""
     import torch
@@ -132,24 +161,9 @@ def convert(model_path, dict_path, spm_path, out_dir) -> dict:
     config = hf_config(args, n_symbols + len(extra), tied)
     with torch.device("meta"):
         model = RobertaForMaskedLM(config)
-    state = {}
-    for name, param in model.state_dict().items():
-        tensor = expected_hf_tensor(name, weights, len(extra))
-        if tensor is None:
-            if "token_type_embeddings" not in name:
-                raise RuntimeError(f"no fairseq source for transformers parameter {name}")
-            tensor = torch.zeros(param.shape)  # fairseq has no token types
-        if tuple(tensor.shape) != tuple(param.shape):
-            raise InputError(model_path, f"{name}: fairseq gives shape {tuple(tensor.shape)}, "
-                                         f"transformers expects {tuple(param.shape)}")
-        state[name] = tensor.contiguous()
-    model.load_state_dict(state, assign=True)
+    load_from_fairseq(model, lambda name: expected_hf_tensor(name, weights, len(extra)), model_path)
     model.tie_weights()
-    model.eval()
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    model.save_pretrained(out_dir)
-    fast_tokenizer(spm_path, dict_path, args.max_positions).save_pretrained(out_dir)
+    save_with_tokenizer(model, spm_path, dict_path, args.max_positions, out_dir)
     return {"vocab_size": config.vocab_size, "dict_symbols": n_symbols, "pieces_not_in_dict": len(extra),
             "layers": config.num_hidden_layers, "hidden_size": config.hidden_size,
             "max_position_embeddings": config.max_position_embeddings, "tied_lm_head": tied}
