@@ -155,6 +155,7 @@ def dry_runs(tmp_path_factory) -> dict:
         return options, run_snakemake(work, *targets, *options, "-n", "--quiet",
                                       configfile=None, check=False)
 
+    tmp_path_factory.getbasetemp()  # made once here: threads making it at once collide (an xdist worker's first use)
     with ThreadPoolExecutor(max_workers=4) as pool:
         return dict(pool.map(plan, enumerate(plan_groups().items())))
 
