@@ -50,7 +50,7 @@ rule export:
 
 
 # A user's file labelled by an exported model (config predict: task, input, model):
-#   snakemake --cores 4 predict --config predict.task=demo predict.input=my_reviews.txt
+#   snakemake --cores 4 predict --config 'predict={task: demo, input: my_reviews.txt}'
 rule label_file:
     input:
         model=lambda wildcards: f"exports/{wildcards.task}/{config['predict']['model']}",

@@ -7,7 +7,8 @@ def predict_target():
     if not task or not texts:
         raise WorkflowError(
             "config predict.task and predict.input: which task's model labels which file "
-            "(snakemake predict --config predict.task=demo predict.input=reviews.txt)"
+            "(make predict TASK=demo INPUT=reviews.txt, or snakemake predict "
+            "--config 'predict={task: demo, input: reviews.txt}')"
         )
     if task not in TASKS:
         raise WorkflowError(
