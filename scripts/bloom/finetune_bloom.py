@@ -5,7 +5,7 @@ import tempfile
 import time
 
 from ftlib.bloom.data import read_jsonl, token_f1
-from ftlib.bloom.model import compute_dtype, four_bit_support, load_base
+from ftlib.bloom.model import compute_dtype, four_bit_support, load_base, prepare_for_lora
 from ftlib.accounting.bloom import count, describe
 from ftlib.bloom.train import encode_pairs, generate_answers, heldout_loss, lora_finetune, perplexity
 from ftlib.core.device import resolve
@@ -76,20 +76,8 @@ def evaluate(stage: str, model, tokenizer, heldout, heldout_pairs, max_new_token
 
 
 def add_lora(model, quantize: bool, lora: dict, recompute: bool):
-    """The base prepared for k-bit training when quantized, with the LoRA method of the registry;
-    its activations recomputed in the backward pass when ``recompute`` (ftlib/bloom/memory.py)."""
-    from peft import prepare_model_for_kbit_training
-
-    # non-reentrant checkpointing: the reentrant kind's recomputation trips over
-    # bitsandbytes' in-place bias add on CPU ("a view of a leaf Variable ... in-place")
-    kwargs = {"use_reentrant": False}
-    if quantize:
-        model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=recompute,
-                                                gradient_checkpointing_kwargs=kwargs)
-    elif recompute:
-        model.gradient_checkpointing_enable(gradient_checkpointing_kwargs=kwargs)
-        model.enable_input_require_grads()
-    return apply_method(model, {"kind": "lora", **lora})
+    """The base prepared (prepare_for_lora) with the LoRA method of the registry."""
+    return apply_method(prepare_for_lora(model, quantize, recompute), {"kind": "lora", **lora})
 
 
 def paraphrased(train_pairs, heldout_pairs) -> list:

@@ -124,11 +124,10 @@ def bloom_lora_seconds(shape: dict, lora: dict, quantization: dict, tokens: int,
     ``tokens`` tokens, greedy generation (seconds per new token), and ``steps`` LoRA training
     micro-steps of batch 1 (k-bit preparation when 4-bit, gradient checkpointing decided as the job
     decides it: ``checkpointing`` holds its setting, max_length and mem_mb)."""
-    from peft import prepare_model_for_kbit_training
     from transformers import BloomConfig, BloomForCausalLM
 
     from ftlib.bloom.memory import use_checkpointing
-    from ftlib.bloom.model import compute_dtype, four_bit_support, load_base
+    from ftlib.bloom.model import compute_dtype, four_bit_support, load_base, prepare_for_lora
     from ftlib.core.memory import own_rss_mb
 
     torch.manual_seed(0)
@@ -153,14 +152,7 @@ def bloom_lora_seconds(shape: dict, lora: dict, quantization: dict, tokens: int,
 
     recompute, recompute_why = use_checkpointing(checkpointing["setting"], config, checkpointing["max_length"],
                                                  1, checkpointing["mem_mb"], own_rss_mb())
-    kwargs = {"use_reentrant": False}
-    if quantize:
-        model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=recompute,
-                                                gradient_checkpointing_kwargs=kwargs)
-    elif recompute:
-        model.gradient_checkpointing_enable(gradient_checkpointing_kwargs=kwargs)
-        model.enable_input_require_grads()
-    model = apply_method(model, {"kind": "lora", **lora})
+    model = apply_method(prepare_for_lora(model, quantize, recompute), {"kind": "lora", **lora})
     model.train()
     optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=2e-4)
     times = []

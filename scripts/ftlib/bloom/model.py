@@ -158,3 +158,21 @@ def load_base(source: str, quantize: bool, q: dict, cuda: bool | None = None):
         return model
     model = AutoModelForCausalLM.from_pretrained(source, dtype=torch.float32)
     return model.to("cuda") if on_gpu(cuda) else model
+
+
+def prepare_for_lora(model, quantize: bool, recompute: bool):
+    """The base made ready for LoRA training, as the job and the benchmark make it: k-bit
+    preparation when quantized; its activations recomputed in the backward pass when
+    ``recompute`` (ftlib/bloom/memory.py decides)."""
+    from peft import prepare_model_for_kbit_training
+
+    # non-reentrant checkpointing: the reentrant kind's recomputation trips over
+    # bitsandbytes' in-place bias add on CPU ("a view of a leaf Variable ... in-place")
+    kwargs = {"use_reentrant": False}
+    if quantize:
+        return prepare_model_for_kbit_training(model, use_gradient_checkpointing=recompute,
+                                               gradient_checkpointing_kwargs=kwargs)
+    if recompute:
+        model.gradient_checkpointing_enable(gradient_checkpointing_kwargs=kwargs)
+        model.enable_input_require_grads()
+    return model
