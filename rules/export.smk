@@ -29,24 +29,71 @@ rule export_fairseq:
         mem_mb=attempt_scaled(4000),
         runtime=attempt_scaled(15),
     params:
-        task=task_info,
-        labels=task_labels,
-        export=config["export"],
-        base_description=lambda wildcards: model_for(
-            MODELS, "auto", wildcards.task, task_mode(wildcards)
-        ).description,
+        **export_params,
     script:
         "../scripts/export/export_fairseq.py"
 
 
+# The HF branch's and the PEFT branch's runs: their best-valid weights (best_valid.pt) in the
+# run's model, saved as the method allows (merged, a peft adapter, or the trained tensors).
+rule export_hf:
+    input:
+        runs=group_table("hf"),
+        predictions=group_predictions("hf"),
+        weights=lambda wildcards: [
+            f"{run_dir(wildcards.task, wildcards.init, seed, 'hf')}/best_valid.pt"
+            for seed in config["seeds"]
+        ],
+        base=hf_model(),
+        test=jsonl_split("test"),
+    output:
+        directory("exports/{task}/hf-{init}"),
+    log:
+        "logs/{task}/export_hf/{init}.log",
+    conda:
+        "../envs/workflow.yaml"
+    threads: config["threads"]["light"]
+    resources:
+        mem_mb=attempt_scaled(4000),
+        runtime=attempt_scaled(15),
+    params:
+        **export_params,
+        select=lambda wildcards: ("init", wildcards.init),
+        spec=None,
+        method_description="",
+        hub_name=None,
+    script:
+        "../scripts/export/export_trained.py"
+
+
+use rule export_hf as export_peft with:
+    input:
+        runs=group_table("peft"),
+        predictions=group_predictions("peft"),
+        weights=lambda wildcards: [
+            f"runs/{wildcards.task}/peft/{wildcards.model}/{wildcards.method}/seed{seed}/best_valid.pt"
+            for seed in peft_setting("seeds")(wildcards)
+        ],
+        base=peft_model_folder,
+        test=jsonl_split("test"),
+    output:
+        directory("exports/{task}/peft-{model}-{method}"),
+    log:
+        "logs/{task}/export_peft/{model}_{method}.log",
+    wildcard_constraints:
+        method=names_pattern(config["peft"]["methods"]),
+        model=names_pattern(MODELS),
+    params:
+        **export_params,
+        select=lambda wildcards: ("method", wildcards.method),
+        spec=peft_method_spec,
+        method_description=lambda wildcards: peft_describe(peft_method_spec(wildcards)),
+        hub_name=lambda wildcards: MODELS[wildcards.model].source.get("hub"),
+
+
 rule export:
     input:
-        [
-            f"exports/{task}/fairseq-{init}"
-            for task in RUN_TASKS
-            for init in config["inits"]
-            if "fairseq" in BRANCHES
-        ],
+        lambda wildcards: export_targets(),
 
 
 # A user's file labelled by an exported model (config predict: task, input, model):

@@ -68,6 +68,7 @@ rule finetune_hf:
         tensorboard=directory("runs/{task}/hf/{init}/seed{seed}/tensorboard"),
         predictions="runs/{task}/hf/{init}/seed{seed}/predictions.tsv",
         record="runs/{task}/hf/{init}/seed{seed}/run.json",
+        weights="runs/{task}/hf/{init}/seed{seed}/best_valid.pt",
     log:
         "logs/{task}/finetune_hf/{init}_seed{seed}.log",
     benchmark:

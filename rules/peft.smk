@@ -66,6 +66,7 @@ rule finetune_peft:
         ),
         predictions="runs/{task}/peft/{model}/{method}/seed{seed}/predictions.tsv",
         record="runs/{task}/peft/{model}/{method}/seed{seed}/run.json",
+        weights="runs/{task}/peft/{model}/{method}/seed{seed}/best_valid.pt",
     log:
         "logs/{task}/finetune_peft/{model}/{method}_seed{seed}.log",
     benchmark:

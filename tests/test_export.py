@@ -20,36 +20,54 @@ def exported(demo_run, tmp_path_factory):
     return work
 
 
-@pytest.mark.parametrize("init", ["pretrained", "scratch"])
-def test_an_export_loads_offline_and_predicts_what_its_run_predicted(exported, init, monkeypatch):
+EXPORTS = {  # export folder: the run it must predict as (the reduced demo has one seed)
+    "fairseq-pretrained": "fairseq/pretrained", "fairseq-scratch": "fairseq/scratch",
+    "hf-pretrained": "hf/pretrained", "hf-scratch": "hf/scratch",
+    "peft-demo-roberta-bitfit": "peft/demo-roberta/bitfit", "peft-demo-roberta-lora_q_r4": "peft/demo-roberta/lora_q_r4",
+}
+
+
+@pytest.mark.parametrize("export", EXPORTS)
+def test_an_export_loads_offline_and_predicts_what_its_run_predicted(exported, export, monkeypatch):
+    from transformers import AutoModelForSequenceClassification
+
     from ftlib.export.predict import load_exported, predict_texts
     from ftlib.hf.data import read_jsonl
 
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    folder = exported / f"exports/demo/fairseq-{init}"
-    model, tokenizer = load_exported(folder)  # AutoModelForSequenceClassification, AutoTokenizer
+    folder = exported / f"exports/demo/{export}"
+    model, tokenizer, max_positions = load_exported(folder)
+    # every format here (converted, whole, LoRA merged) is transformers' own: AutoModel alone loads it
+    assert type(AutoModelForSequenceClassification.from_pretrained(folder)) is type(model)
     texts, _ = read_jsonl(exported / "data/demo/jsonl/test.jsonl", ["0", "1"])
-    predicted, probabilities = predict_texts(model, tokenizer, texts)
-    run = pd.read_csv(exported / f"runs/demo/fairseq/{init}/seed0/predictions.tsv", sep="\t", dtype={"predicted": str})
+    predicted, probabilities = predict_texts(model, tokenizer, texts, max_positions)
+    run = pd.read_csv(exported / f"runs/demo/{EXPORTS[export]}/seed0/predictions.tsv", sep="\t",
+                      dtype={"predicted": str})
     assert predicted == list(run.predicted)
     assert abs(pd.DataFrame(probabilities, columns=["p_0", "p_1"]) - run[["p_0", "p_1"]]).to_numpy().max() < 1e-4
     assert model.config.id2label == {0: "0", 1: "1"}
+    assert sorted(p.name for p in (exported / "exports/demo").iterdir()) == sorted(EXPORTS)
 
 
-def test_the_model_card_metadata_reads_back_with_the_runs_numbers(exported):
+@pytest.mark.parametrize("export", ["fairseq-pretrained", "peft-demo-roberta-lora_q_r4"])
+def test_the_model_card_metadata_reads_back_with_the_runs_numbers(exported, export):
     from huggingface_hub import ModelCard
 
-    card = ModelCard.load(exported / "exports/demo/fairseq-pretrained/README.md")
-    metrics = json.loads((exported / "runs/demo/fairseq/pretrained/seed0/metrics.json").read_text())
+    card = ModelCard.load(exported / f"exports/demo/{export}/README.md")
+    run = f"runs/demo/{EXPORTS[export]}/seed0"
+    metrics = json.loads((exported / run / "metrics.json").read_text())
     results = card.data.eval_results
     assert card.data.language == ["fr"] and card.data.library_name == "transformers"
     assert results[0].metric_type == "accuracy" and results[0].metric_value == metrics["test_accuracy"]
     assert results[1].metric_args["seeds"] == {"0": metrics["test_accuracy"]}
     low, high = results[1].metric_args["two_level_interval_95"]
     assert low <= metrics["test_accuracy"] <= high
-    assert "snakemake --cores 4 export" in card.text and "runs/demo/fairseq/pretrained/seed0" in card.text
-    record = json.loads((exported / "exports/demo/fairseq-pretrained/export.json").read_text())
+    assert "snakemake --cores 4 export" in card.text and run in card.text
+    record = json.loads((exported / f"exports/demo/{export}/export.json").read_text())
     assert record["parity"]["labels_equal"] and record["parity"]["max_abs_difference"] < 1e-4
+    if export.startswith("peft"):  # merged LoRA: the card says so and what trained
+        assert record["format"] == "merged" and "peft" in card.data.tags and "LoRA r=4" in card.text
+        assert f"{run}/best_valid.pt" in card.text
 
 
 def test_predict_labels_a_users_file_and_refuses_a_bad_one_in_one_line(exported, tmp_path):

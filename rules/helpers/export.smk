@@ -1,4 +1,5 @@
 # The exports' helpers (rules/export.smk): functions only (rule files hold rules, `snakemake --lint`).
+from ftlib.peft import describe as peft_describe
 
 
 def predict_target():
@@ -17,3 +18,31 @@ def predict_target():
     if not Path(texts).is_file():
         raise WorkflowError(f"{texts}: file is missing (config predict.input)")
     return f"predictions/{task}/{Path(texts).stem}.tsv"
+
+
+# What every export's card says of its task and base model.
+export_params = dict(
+    task=task_info,
+    labels=task_labels,
+    export=config["export"],
+    base_description=lambda wildcards: peft_model(
+        wildcards.task, wildcards.get("model") or "auto"
+    ).description,
+)
+
+
+def export_targets():
+    """Every export of the run: per task, each init of the fairseq and HF branches, each PEFT
+    method of the branch's model."""
+    targets = []
+    for task in RUN_TASKS:
+        for branch in ("fairseq", "hf"):
+            if branch in BRANCHES:
+                targets += [
+                    f"exports/{task}/{branch}-{init}" for init in config["inits"]
+                ]
+        if "peft" in BRANCHES:
+            model = peft_model(task).name
+            methods = config["peft"][TASKS[task].mode]["methods"]
+            targets += [f"exports/{task}/peft-{model}-{method}" for method in methods]
+    return targets

@@ -11,8 +11,8 @@ from ftlib.export.predict import load_exported, predict_texts
 def main():
     columns = ["text", "text2"] if snakemake.params.pair else ["text"]
     texts = read_texts(snakemake.input.texts, columns)  # every bad line stops here, before the model loads
-    model, tokenizer = load_exported(snakemake.input.model)
-    predicted, probabilities = predict_texts(model, tokenizer, texts)
+    model, tokenizer, max_positions = load_exported(snakemake.input.model)
+    predicted, probabilities = predict_texts(model, tokenizer, texts, max_positions)
     labels = [model.config.id2label[i] for i in range(model.config.num_labels)]
     out = Path(snakemake.output[0])
     out.parent.mkdir(parents=True, exist_ok=True)

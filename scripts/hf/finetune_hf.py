@@ -51,7 +51,8 @@ def main():
     model = build_model(inp.hf_dir, wc.init, recipe, len(labels))
     data = {"train": inp.train, "valid": inp.valid, "test": inp.test}
     metrics = train_classifier(model, tokenizer, data, recipe, Path(out.metrics).parent, seeds["dropout"],
-                               snakemake.threads, labels, placement, out.predictions, data_seed=seeds["data_order"])
+                               snakemake.threads, labels, placement, out.predictions, data_seed=seeds["data_order"],
+                               weights_path=out.get("weights"))
     metrics.update(init=wc.init, toolkit="hf", seeds=seeds)
     branch, run = snakemake.params.get("branch", "hf"), snakemake.params.get("run", wc.init)
     write_json(out.record, run_record(branch, run, seed, dict(snakemake.params.hp), metrics,

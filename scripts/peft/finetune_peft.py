@@ -76,7 +76,8 @@ def main():
     data_files = {"train": snakemake.input.train, "valid": snakemake.input.valid, "test": snakemake.input.test}
     with PeakSampler() as memory:
         metrics = train_classifier(model, tokenizer, data_files, recipe, str(out_dir), seed,
-                                   snakemake.threads, labels, placement, snakemake.output.predictions)
+                                   snakemake.threads, labels, placement, snakemake.output.predictions,
+                                   weights_path=snakemake.output.weights)
     if len(metrics["epochs"]) != recipe.max_epoch:
         raise RuntimeError(f"{out_dir}: {len(metrics['epochs'])} epochs evaluated, expected {recipe.max_epoch}")
     metrics = job_metrics(metrics, spec, hp, counts, memory, seed)

@@ -6,6 +6,39 @@ from __future__ import annotations
 
 from ftlib.core.tables import markdown_table
 
+TRANSFORMERS_USE = ["from transformers import AutoModelForSequenceClassification, AutoTokenizer",
+                    "tokenizer = AutoTokenizer.from_pretrained(folder)",
+                    "model = AutoModelForSequenceClassification.from_pretrained(folder)"]
+
+
+def seeds_info(rows) -> dict:
+    """Every seed's valid and test accuracy, and the group's mean and two-level interval."""
+    from ftlib.core.runs_table import read_run_predictions
+    from ftlib.core.stats import group_summary, two_level_bootstrap
+
+    seeds = {int(r.seed): {"valid": float(r.best_valid_accuracy), "test": float(r.test_accuracy)}
+             for r in rows.itertuples()}
+    correct = [(t.gold == t.predicted).to_numpy(dtype=int) for t in map(read_run_predictions, rows.run_dir)]
+    return {"seeds": seeds, "mean": group_summary([s["test"] for s in seeds.values()])["mean"],
+            "two_level": two_level_bootstrap(correct)}
+
+
+def run_info(params, chosen, rows, parity: dict) -> dict:
+    """What every card says of its run, from the rule's params (task, labels, export,
+    base_description), the chosen row of the runs table, its group's rows and the parity check."""
+    from ftlib.core.runs_table import hp
+
+    task = params.task
+    return {
+        "task": task["name"], "task_description": task["description"], "base_description": params.base_description,
+        "labels": list(params.labels), "dataset_type": task["name"], "dataset_name": task["name"], "datasets": None,
+        "seed": int(chosen.seed), "test_accuracy": float(chosen.test_accuracy), **seeds_info(rows),
+        "recipe": {k[3:]: hp(chosen, k[3:]) for k in chosen.index if k.startswith("hp.")},
+        "parity": parity, "run_dir": chosen.run_dir, "commit": chosen.git_commit,
+        "command": "snakemake --cores 4 export", "language": params.export["language"],
+        "license": params.export["license"], "license_note": params.export["license_note"],
+    }
+
 
 def eval_results(info: dict) -> list:
     """model-index: this run's test accuracy, and the mean over the seeds with its two-level
@@ -43,16 +76,12 @@ def card_body(info: dict) -> str:
         "(seeds and test examples resampled), the spread a rerun should expect.", "",
         *markdown_table(["seed", "valid accuracy", "test accuracy", ""], rows), "",
         "## Recipe", "", *markdown_table(["hyperparameter", "value"], recipe), "",
-        "## Conversion", "",
-        f"Converted from the fairseq checkpoint `{info['checkpoint']}` by the workflow's converter; on the "
-        f"{info['parity']['examples']} test examples its predicted labels equal the fairseq run's and its "
-        f"probabilities agree within {info['parity']['max_abs_difference']:.1e}.", "",
-        "## Use", "", "```python",
-        "from transformers import AutoModelForSequenceClassification, AutoTokenizer",
-        "tokenizer = AutoTokenizer.from_pretrained(folder)",
-        "model = AutoModelForSequenceClassification.from_pretrained(folder)",
-        "```", "",
-        "Or, in the workflow that made it: `make predict TASK=<task> INPUT=<file>`.", "",
+        "## From the run", "",
+        f"{info['origin']} On the {info['parity']['examples']} test examples its predicted labels equal the "
+        f"run's and its probabilities agree within {info['parity']['max_abs_difference']:.1e}.", "",
+        "## Use", "", "```python", *(info.get("use") or TRANSFORMERS_USE), "```", "",
+        f"Or, in the workflow that made it: `make predict TASK={info['task']} INPUT=<file> MODEL={info['export_name']}`.",
+        "",
         "## Provenance", "",
         f"- commit `{info['commit']}`; made by `{info['command']}`",
         f"- run folder `{info['run_dir']}` (its `run.json` holds every recipe value and library version)",
@@ -65,8 +94,9 @@ def model_card(info: dict):
     """The ModelCard (metadata and body) of one exported run."""
     from huggingface_hub import ModelCard, ModelCardData
 
-    data = ModelCardData(language=info["language"], license=info["license"], library_name="transformers",
-                         pipeline_tag="text-classification", tags=["fairseq", "roberta", "text-classification"],
+    data = ModelCardData(language=info["language"], license=info["license"],
+                         library_name=info.get("library_name", "transformers"), base_model=info.get("hub_base"),
+                         pipeline_tag="text-classification", tags=[*info["tags"], "text-classification"],
                          model_name=info["model_name"], eval_results=eval_results(info),
                          datasets=info.get("datasets"))
     return ModelCard(f"---\n{data.to_yaml()}\n---\n\n{card_body(info)}")

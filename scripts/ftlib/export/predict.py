@@ -3,26 +3,27 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ftlib.core import transformers_guard  # noqa: F401  (before transformers)
 from ftlib.core.errors import InputError
 
 
 def load_exported(folder):
-    """(model, tokenizer) of an exported folder, offline, in eval mode."""
-    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+    """(model in eval mode, tokenizer, input tokens kept per text) of an export folder of any
+    format (ftlib.export.trained.FORMATS), offline."""
+    from ftlib.export.trained import load_any
 
-    return (AutoModelForSequenceClassification.from_pretrained(str(folder)).eval(),
-            AutoTokenizer.from_pretrained(str(folder)))
+    model, tokenizer, info = load_any(folder)
+    # fairseq's padding offset: 2 positions of the table are not the text's
+    return model, tokenizer, info.get("max_positions") or model.config.max_position_embeddings - 2
 
 
-def predict_texts(model, tokenizer, texts: list, batch_size: int = 32) -> tuple[list[str], list[list[float]]]:
+def predict_texts(model, tokenizer, texts: list, max_positions: int, batch_size: int = 32) -> tuple[list[str], list[list[float]]]:
     """(predicted label, every label's probability in the model's label order) of each text (a
-    pair task's texts: pairs), truncated as fairseq truncates (ftlib.hf.train.tokenize)."""
+    pair task's texts: pairs), truncated to ``max_positions`` tokens as fairseq truncates
+    (ftlib.hf.train.tokenize)."""
     import torch
 
     from ftlib.hf.train import tokenize
 
-    max_positions = model.config.max_position_embeddings - 2  # fairseq's padding offset
     encoded = tokenize(tokenizer, texts, [0] * len(texts), max_positions)
     labels = [model.config.id2label[i] for i in range(model.config.num_labels)]
     predicted, probabilities = [], []

@@ -151,12 +151,20 @@ class BestValidWeights(TrainerCallback):
 
     def restore(self) -> int:
         """Load the kept weights into the model; returns their epoch."""
-        missing, unexpected = self.model.load_state_dict(self.best["weights"], strict=False)
-        trainable = {name for name, p in self.model.named_parameters() if p.requires_grad}
-        if unexpected or trainable & set(missing):
-            raise RuntimeError(f"{self.path}: does not fit the model ({len(unexpected)} unexpected, "
-                               f"{len(trainable & set(missing))} trainable weights missing)")
+        load_trainable(self.model, self.best["weights"], self.path)
         return self.best["epoch"]
+
+
+def load_trainable(model, weights: dict, source) -> None:
+    """Load kept trainable ``weights`` into ``model`` (built as the run built it); every trainable
+    weight must be among them and none foreign, else one line naming ``source``."""
+    from ftlib.core.errors import InputError
+
+    missing, unexpected = model.load_state_dict(weights, strict=False)
+    trainable = {name for name, p in model.named_parameters() if p.requires_grad}
+    if unexpected or trainable & set(missing):
+        raise InputError(source, f"does not fit the model ({len(unexpected)} unexpected, "
+                                 f"{len(trainable & set(missing))} trainable weights missing)")
 
 
 class SkippedTestDraws(TrainerCallback):
@@ -311,7 +319,7 @@ def checked_best_predictions(trainer, recipe: Recipe, metrics: dict, total: int,
         raise RuntimeError(f"Trainer ran {trainer.state.global_step} updates, the schedule expects {total}")
     if len(metrics["epochs"]) != recipe.max_epoch:
         raise RuntimeError(f"{tensorboard_dir}: {len(metrics['epochs'])} epochs logged, expected {recipe.max_epoch}")
-    if recipe.tests_once and best_weights.best["epoch"] != metrics["best_epoch"]:
+    if best_weights.best["epoch"] != metrics["best_epoch"]:
         raise RuntimeError(f"kept the weights of epoch {best_weights.best['epoch']}, the logs' best-valid epoch "
                            f"is {metrics['best_epoch']}")
     if len(test_predictions.per_epoch) != recipe.test_passes:
@@ -320,7 +328,8 @@ def checked_best_predictions(trainer, recipe: Recipe, metrics: dict, total: int,
 
 
 def train_classifier(model, tokenizer, data_files: dict, recipe: Recipe, out_dir, seed: int, threads: int,
-                     label_list, placement: Placement = CPU, predictions_path=None, data_seed: int | None = None) -> dict:
+                     label_list, placement: Placement = CPU, predictions_path=None, data_seed: int | None = None,
+                     weights_path=None) -> dict:
     """Fine-tune ``model`` on data_files["train"], evaluating "valid" each epoch and "test" as
     the recipe's test_eval says.
 
@@ -332,7 +341,8 @@ def train_classifier(model, tokenizer, data_files: dict, recipe: Recipe, out_dir
     test_accuracy, lr, wall_seconds, threads, n_train, total_updates, warmup_updates, seed,
     arch) plus peak_rss_mb; the caller adds ``init``. Numbers are read back from the run's
     own TensorBoard logs under ``out_dir/tensorboard``. ``predictions_path``: where to write the
-    best-valid epoch's per-example test predictions (ftlib.core.predictions).
+    best-valid epoch's per-example test predictions (ftlib.core.predictions); ``weights_path``: where
+    to keep the best-valid epoch's trainable weights (BestValidWeights' file, what an export reads).
     """
     import torch
 
@@ -373,14 +383,16 @@ def train_classifier(model, tokenizer, data_files: dict, recipe: Recipe, out_dir
         peak_rss_mb=round(peak_rss_mb(), 1), **placement.record(),
     )
     work.hand_over("tensorboard", out_dir / "tensorboard")
+    if weights_path is not None:
+        work.hand_over(parts["best_weights"].path.name, weights_path)
     work.close()
     return metrics
 
 
 def build_trainer(model, tokenizer, recipe: Recipe, splits: dict, work_path: Path, label_list, args,
                   optimizers, data_seed: int):
-    """The RecipeTrainer and its callbacks: fairseq-style logs, the test predictions, and with
-    test_eval best_checkpoint the best-valid weights and the skipped test passes' draws."""
+    """The RecipeTrainer and its callbacks: fairseq-style logs, the test predictions, the
+    best-valid weights, and with test_eval best_checkpoint the skipped test passes' draws."""
     from transformers import DataCollatorWithPadding
 
     logs = FairseqStyleLogs(work_path / "tensorboard", recipe.log_interval, test_events=not recipe.tests_once)
@@ -398,11 +410,10 @@ def build_trainer(model, tokenizer, recipe: Recipe, splits: dict, work_path: Pat
         compute_metrics=PredictionMetrics(label_list, test_predictions),
         optimizers=optimizers, callbacks=[logs, test_predictions],
     )
-    best_weights = None
+    # kept with either test_eval (no random draw): tests_once evaluates them, an export reads them
+    best_weights = BestValidWeights(model, work_path)
+    trainer.add_callback(best_weights)
     if recipe.tests_once:
-        best_weights = BestValidWeights(model, work_path)
-        skipped = SkippedTestDraws(lambda: next(iter(trainer.get_eval_dataloader(in_order["test"]))))
-        for callback in (best_weights, skipped):
-            trainer.add_callback(callback)
+        trainer.add_callback(SkippedTestDraws(lambda: next(iter(trainer.get_eval_dataloader(in_order["test"])))))
     return trainer, {"logs": logs, "in_order": in_order, "test_predictions": test_predictions,
                      "best_weights": best_weights}

@@ -40,6 +40,12 @@ class Method:
     # spec keys the kind requires (checked at start-up) and may take
     required: tuple[str, ...] = ()
     optional: tuple[str, ...] = ()
+    # how a trained model of this kind is exported (ftlib.export.trained.FORMATS)
+    export: str = "whole"
+
+    def export_format(self, target: Target) -> str:
+        """The export format of a model of this kind applied to ``target``."""
+        return self.export
 
     def apply(self, model, spec: dict, target: Target):
         """The model prepared for ``spec``: only the parameters that train require gradients (a

@@ -8,6 +8,7 @@ from ftlib.peft.trainable import train_only
 
 class Adapter(Method):
     kind = "adapter"
+    export = "trainable"  # a ReLU between two projections: nothing to fold; not a peft tuner
     required = ("size",)
     optional = ("pattern",)
 

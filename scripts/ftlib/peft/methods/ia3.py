@@ -8,6 +8,7 @@ from ftlib.peft.trainable import peft_common
 
 class IA3Method(Method):
     kind = "ia3"
+    export = "merged"  # peft folds it into the base's weights (merge_and_unload)
 
     def apply(self, model, spec, target):
         from peft import IA3Config, get_peft_model

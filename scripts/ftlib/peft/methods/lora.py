@@ -16,6 +16,7 @@ def lora_config(spec: dict, target, **extra):
 
 class LoRA(Method):
     kind = "lora"
+    export = "merged"  # peft folds it into the base's weights (merge_and_unload)
     required = ("r", "alpha", "target_modules")
     optional = ("dropout", "bias")
 

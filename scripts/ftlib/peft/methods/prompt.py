@@ -15,6 +15,7 @@ def prompt_stacks(arch: dict, spec: dict) -> int:
 
 class Prompt(Method):
     kind = "prompt"
+    export = "peft_adapter"  # extra positions: nothing to fold
     required = ("num_virtual_tokens",)
     optional = ("encoder_only",)
 
@@ -37,6 +38,9 @@ class Prompt(Method):
         added = stacks * n * D
         return {"added": added, "trainable": added + head(arch),
                 "text": (f"{stacks}·" if stacks > 1 else "") + f"{n}·{D}" + head_text(arch)}
+
+    def export_format(self, target):
+        return "trainable" if target.family == "t5" and target.classifier else self.export  # the project's prompt
 
     def max_positions(self, spec, max_positions):
         return max_positions - spec["num_virtual_tokens"]
