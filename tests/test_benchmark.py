@@ -167,6 +167,18 @@ def test_bench_target_runs_and_reports(tmp_path):
     measured, gemm = experiment["measured"], experiment["gemm_gflops_job"] * 1e9
     full = next(job for job in experiment["jobs"] if job["name"] == "full seed 0")
     assert measured["peft/full"]["over_floor"] == pytest.approx(
-        full["seconds"] / experiment["contention"] / (full["flops"] / gemm))
+        full["seconds"] / measured["peft/full"]["slowdown"] / (full["flops"] / gemm))
+    # side by side, per branch: each step in fresh 1-thread processes, alone and two at once; full
+    # fine-tuning takes the HF branch's factor, the other methods the PEFT branch's (its first, BitFit)
+    assert {key for key, value in measured.items() if "side_by_side" in value} == {"hf", "peft/bitfit", "bloom"}
+    peft = measured["peft/bitfit"]["side_by_side"]
+    assert measured["peft/ia3"]["slowdown"] == peft["slowdown"]
+    assert measured["peft/full"]["slowdown"] == measured["hf"]["side_by_side"]["slowdown"]
+    for result, steps in ((measured["hf"]["side_by_side"], 3), (peft, 3), (measured["bloom"]["side_by_side"], 1)):
+        assert result["copies"] == 2 and result["steps"] == steps and result["alone_seconds"] > 0
+        assert result["slowdown"] == pytest.approx(result["beside_seconds"] / result["alone_seconds"])
+    assert "### Side by side" in report and f"| {peft['slowdown']:.3f} |" in report
+    bloom = measured["bloom"]
+    assert (0 < bloom["dequantize_share"] < 1) if bloom["quantized"] else bloom["dequantize_share"] == 0
     assert all(measured[key]["over_floor"] > 0 for key in measured)
     assert "| PEFT full | 3 | " in report and f" | {measured['peft/full']['over_floor']:.2f} | " in report

@@ -21,6 +21,7 @@ import torch
 from ftlib.accounting.fairseq_encoder import arch_args
 from ftlib.bench.experiment import Job, bloom_job_seconds, classifier_job_seconds, schedule_table
 from ftlib.bench.floor import bloom_job_flops, classifier_job_flops
+from ftlib.bench.side_by_side import slowdown
 from ftlib.bench.steps import (bloom_lora_seconds, eval_batch_seconds, gemm_gflops, length_grouped_batches,
                                roberta_classifier, sorted_batches, spread, train_step_seconds)
 from ftlib.core.errors import run_step
@@ -78,7 +79,7 @@ class Setup:
     finetune: Recipe
     shape: tuple
     vocab: int
-    contention: float  # a 1-thread job beside others runs this many times slower than alone
+    contention: float  # fairseq's 1-thread job beside others runs this many times slower than alone
     ratio: float  # benchmark_fairseq's seed (all its threads) to one job at threads.train
 
     @property
@@ -104,12 +105,36 @@ def setup() -> Setup:
     return Setup(p, threads, bench, finetune, shape, bench["workload"]["vocab_entries"] + 5, contention, ratio)
 
 
+def train_batches(s: Setup, recipe: Recipe) -> list[list[int]]:
+    """The timed training batches: spread over the epoch's widths."""
+    return spread(length_grouped_batches(s.lengths["train"], recipe.batch_size), s.lengths["train"], s.sample_count)
+
+
+def side_by_side(s: Setup, workload: str, args: dict, folder=None) -> dict:
+    """The branch's slowdown beside the other jobs `--cores 2` runs with it (ftlib.bench.side_by_side);
+    none when one job takes every thread. ``folder``: where the processes meet (default: a new one)."""
+    copies = s.bench["threads"] // s.threads
+    if copies < 2:
+        return {"slowdown": 1.0, "copies": 1}
+    if folder is None:
+        with tempfile.TemporaryDirectory(dir=Path(snakemake.output.json).parent) as scratch:
+            return side_by_side(s, workload, args, scratch)
+    result = slowdown(workload, args, copies, Path(folder) / "side_by_side")
+    print(f"experiment: {workload} {args.get('spec') or ''} side by side: {result['beside_seconds']:.3f} s/step "
+          f"beside {copies - 1} other(s), {result['alone_seconds']:.3f} alone: x{result['slowdown']:.3f}", flush=True)
+    return result
+
+
+def classifier_side_by_side(s: Setup, recipe: Recipe, spec: dict | None, cap=None) -> dict:
+    return side_by_side(s, "classifier", {"shape": list(s.shape), "vocab": s.vocab, "spec": spec, "cap": cap,
+                                          "lengths": s.lengths["train"], "batches": train_batches(s, recipe)})
+
+
 def classifier_seconds(s: Setup, model, recipe: Recipe, cap=None) -> tuple[float, float, float]:
     """(mean step, one evaluation of valid, one of test) of a transformers classifier, alone."""
     lengths, vocab = s.lengths, s.vocab
     eval_lengths = lengths["valid"] + lengths["test"]
-    batches = spread(length_grouped_batches(lengths["train"], recipe.batch_size), lengths["train"], s.sample_count)
-    step = statistics.mean(train_step_seconds(model, lengths["train"], batches, vocab, cap))
+    step = statistics.mean(train_step_seconds(model, lengths["train"], train_batches(s, recipe), vocab, cap))
     size = max(recipe.batch_size, 32)  # the Trainer's evaluation batch
     valid = sorted_batches(lengths["valid"], size)
     test = [[len(lengths["valid"]) + i for i in b] for b in sorted_batches(lengths["test"], size)]
@@ -118,9 +143,10 @@ def classifier_seconds(s: Setup, model, recipe: Recipe, cap=None) -> tuple[float
     return step, per_batch * len(valid), per_batch * len(test)
 
 
-def job_seconds(s: Setup, recipe: Recipe, step: float, valid: float, test: float) -> float:
+def job_seconds(s: Setup, recipe: Recipe, step: float, valid: float, test: float, factor: float) -> float:
+    """A classifier job beside the others: its time alone × its branch's side-by-side slowdown."""
     return classifier_job_seconds(recipe.max_epoch, len(s.lengths["train"]), recipe.batch_size, step, valid, test,
-                                  recipe.test_passes) * s.contention
+                                  recipe.test_passes) * factor
 
 
 def fairseq_jobs(s: Setup, measured: dict) -> list[Job]:
@@ -137,26 +163,35 @@ def hf_jobs(s: Setup, measured: dict) -> tuple[list[Job], float]:
     finetune = s.finetune
     torch.manual_seed(0)
     step, valid, test = classifier_seconds(s, roberta_classifier(*s.shape, s.vocab), finetune)
-    hf_seed = job_seconds(s, finetune, step, valid, test)
-    hf_eval = (finetune.max_epoch * valid + finetune.test_passes * test) * s.contention
-    measured["hf"] = {"step_seconds": step, "valid_seconds": valid, "test_seconds": test, "seed_seconds": hf_seed}
+    beside = classifier_side_by_side(s, finetune, None)
+    hf_seed = job_seconds(s, finetune, step, valid, test, beside["slowdown"])
+    hf_eval = (finetune.max_epoch * valid + finetune.test_passes * test) * beside["slowdown"]
+    measured["hf"] = {"step_seconds": step, "valid_seconds": valid, "test_seconds": test, "seed_seconds": hf_seed,
+                      "side_by_side": beside}
     print(f"experiment: HF step {step:.3f} s, valid {valid:.0f} s, test {test:.0f} s, job {hf_seed / 60:.1f} min",
           flush=True)
     return [Job("hf", f"{init} seed {seed}", hf_seed) for init in s.p.inits for seed in s.p.seeds], hf_eval
 
 
 def peft_jobs(s: Setup, measured: dict) -> list[Job]:
-    jobs = []
+    """Every PEFT method's jobs; the branch's side-by-side slowdown measured on its first method
+    that is not full fine-tuning (full fine-tuning is the HF branch's step)."""
+    jobs, beside = [], None
     for method in s.p.peft_methods:
         recipe = Recipe.from_config(s.p.peft_recipes[method])
         spec = s.p.peft_specs[method]
         torch.manual_seed(0)
         model = apply_method(roberta_classifier(*s.shape, s.vocab), dict(spec))
-        step, valid, test = classifier_seconds(s, model, recipe,
-                                               cap=max_positions_for(dict(spec), recipe.max_positions))
-        seconds = job_seconds(s, recipe, step, valid, test)
+        cap = max_positions_for(dict(spec), recipe.max_positions)
+        step, valid, test = classifier_seconds(s, model, recipe, cap=cap)
+        measured_here = beside is None and spec["kind"] != "full"
+        if measured_here:
+            beside = classifier_side_by_side(s, recipe, dict(spec), cap)
+        factor = (beside or measured["hf"]["side_by_side"])["slowdown"]
+        seconds = job_seconds(s, recipe, step, valid, test, factor)
         measured[f"peft/{method}"] = {"step_seconds": step, "valid_seconds": valid, "test_seconds": test,
-                                      "seed_seconds": seconds,
+                                      "seed_seconds": seconds, "slowdown": factor,
+                                      **({"side_by_side": beside} if measured_here else {}),
                                       "batch_size": recipe.batch_size, "epochs": recipe.max_epoch}
         print(f"experiment: PEFT {method} step {step:.3f} s, job {seconds / 60:.1f} min", flush=True)
         jobs += [Job("peft", f"{method} seed {seed}", seconds) for seed in s.p.peft_seeds]
@@ -170,8 +205,13 @@ def bloom_jobs(s: Setup, measured: dict) -> list[Job]:
                                     p.experiment["bloom_steps"], p.experiment["bloom_new_tokens"], folder,
                                     {"setting": p.bloom_gradient_checkpointing, "max_length": p.bloom_max_length,
                                      "mem_mb": p.bloom_mem_mb})
-    bloom = bloom_job_seconds(p.bloom_train, p.bloom_heldout, p.bloom_max_new_tokens, timing) * s.contention
-    measured["bloom"] = {**timing, "job_seconds": bloom}
+        beside = side_by_side(s, "bloom", {
+            "shape": dict(p.bloom_shape), "quantization": dict(p.bloom_quantization), "folder": folder,
+            "lora": dict(p.bloom_lora), "tokens": p.experiment["bloom_tokens"], "steps": p.experiment["bloom_steps"],
+            "checkpointing": {"setting": p.bloom_gradient_checkpointing, "max_length": p.bloom_max_length,
+                              "mem_mb": p.bloom_mem_mb}}, folder)
+    bloom = bloom_job_seconds(p.bloom_train, p.bloom_heldout, p.bloom_max_new_tokens, timing) * beside["slowdown"]
+    measured["bloom"] = {**timing, "job_seconds": bloom, "side_by_side": beside}
     print(f"experiment: BLOOM micro-step {timing['micro_step_seconds']:.2f} s ({timing['path']}; "
           f"gradient checkpointing {'on' if timing['recompute'] else 'off'}: {timing['recompute_why']}), "
           f"job {bloom / 60:.1f} min", flush=True)
@@ -187,6 +227,28 @@ def measure(s: Setup) -> tuple[dict, list[Job], float]:
     return measured, jobs, hf_eval
 
 
+def branch_slowdown(s: Setup, measured: dict, key: str) -> float:
+    """The side-by-side slowdown a job's predicted time holds (measured per branch)."""
+    if key == "fairseq":
+        return s.contention
+    return measured[key]["slowdown"] if key.startswith("peft/") else measured[key]["side_by_side"]["slowdown"]
+
+
+def side_by_side_rows(s: Setup, measured: dict) -> list[list[str]]:
+    """Per branch: its step alone and beside the others, and the slowdown the schedule applies."""
+    layout = s.bench["thread_layout"]["seconds_per_update"]
+    rows = [["fairseq (benchmark_fairseq's layout runs)", f"{layout['one_thread_alone']:.3f}",
+             f"{layout['one_thread_beside']:.3f}", f"{s.contention:.3f}"]]
+    peft = [(f"PEFT ({key.removeprefix('peft/')})", value["side_by_side"]) for key, value in measured.items()
+            if key.startswith("peft/") and "side_by_side" in value]
+    for name, result in (("HF", measured["hf"]["side_by_side"]), *peft,
+                         ("BLOOM (LoRA micro-step)", measured["bloom"]["side_by_side"])):
+        if result and "alone_seconds" in result:
+            rows.append([name, f"{result['alone_seconds']:.3f}", f"{result['beside_seconds']:.3f}",
+                         f"{result['slowdown']:.3f}"])
+    return rows
+
+
 def compute(s: Setup, measured: dict, jobs: list[Job]) -> tuple[dict, dict]:
     """(experiment.json's content, what the report reads beside it): each job against its floor,
     the schedules on CORES and the whole experiment's floor."""
@@ -197,7 +259,8 @@ def compute(s: Setup, measured: dict, jobs: list[Job]) -> tuple[dict, dict]:
                            s.threads) * 1e9
     for job in jobs:  # every seed of a branch or method has the same time and FLOPs
         key = f"peft/{job.name.rsplit(' seed ', 1)[0]}" if job.branch == "peft" else job.branch
-        measured[key]["over_floor"] = job.seconds / s.contention / (job_flops[job.branch, job.name] / gemm_job)
+        measured[key]["over_floor"] = (job.seconds / branch_slowdown(s, measured, key)
+                                       / (job_flops[job.branch, job.name] / gemm_job))
     slots = {cores: max(1, cores // s.threads) for cores in CORES}
     # the FLOP floor of the fairseq and HF seeds, the whole machine computing at its GEMM rate
     floor = len(s.p.inits) * len(s.p.seeds) * (s.bench["floor_seconds"]["tuned"] + s.bench["floor_seconds"]["hf"])
@@ -281,8 +344,8 @@ def render(s: Setup, r: dict, jobs: list[Job], extra: dict, hf_eval: float) -> l
         "jobs at once. Durations come from this benchmark run: fairseq from the tuned seed above, "
         f"scaled by the thread-layout measurement (× {s.ratio:.2f}); the HF model and each PEFT method from "
         f"{s.sample_count} training steps spread over the epoch's batch widths and {s.sample_count} evaluation "
-        f"batches, timed here with {threads} thread{plural} and random weights, × {s.contention:.2f} for running "
-        "beside other jobs; BLOOM from bloom-560m-shaped LoRA micro-steps with random weights. The preparation jobs "
+        f"batches, timed here with {threads} thread{plural} and random weights, × their branch's slowdown beside "
+        "other jobs (below); BLOOM from bloom-560m-shaped LoRA micro-steps with random weights. The preparation jobs "
         "(downloads, SentencePiece, binarization, the HF conversion, the probe) are not included: a few "
         f"minutes, before any training. × its floor: a job's time alone over its FLOPs (`ftlib/bench/floor.py`) at "
         f"this machine's GEMM rate on {threads} thread{plural} ({r['gemm_gflops_job']:.0f} GFLOPS).", "",
@@ -296,7 +359,25 @@ def render(s: Setup, r: dict, jobs: list[Job], extra: dict, hf_eval: float) -> l
                           *[hours_minutes(row[f"wall_{slots[c]}"]) for c in CORES],
                           *[hours_minutes(row[f"bound_{slots[c]}"]) for c in CORES]] for row in table]), "",
         *schedule_notes(s, r, extra["fairseq_hf_floor"], extra["predicted"], hf_eval),
+        *side_by_side_lines(s, r),
     ]
+
+
+def side_by_side_lines(s: Setup, r: dict) -> list[str]:
+    """Each branch's step alone and beside the others `--cores 2` runs with it, and BLOOM's NF4 share."""
+    bloom, lines = r["measured"]["bloom"], []
+    if s.bench["threads"] // s.threads >= 2:
+        lines += [
+            "### Side by side", "",
+            f"Each branch's training step timed in a fresh 1-thread process alone, then in {s.bench['threads']} at "
+            "once (`ftlib/bench/side_by_side.py`); the ratio multiplies that branch's jobs in the schedule:", "",
+            *markdown_table(["branch", "s/step alone", "s/step beside", "slowdown"],
+                            side_by_side_rows(s, r["measured"])), ""]
+    if bloom["quantized"]:
+        lines += [f"- BLOOM's 4-bit NF4 dequantization (bitsandbytes, before each matrix product, forward and "
+                  f"backward) takes {100 * bloom['dequantize_share']:.0f} % of a micro-step's CPU time (torch's "
+                  "profiler over one micro-step).", ""]
+    return lines
 
 
 def main():

@@ -85,14 +85,17 @@ def _tensors(lengths: list[int], batch: list[int], vocab: int, rng: torch.Genera
 
 
 def train_step_seconds(model, lengths: list[int], batches: list[list[int]], vocab: int, cap: int | None = None,
-                       seed: int = 0) -> list[float]:
+                       seed: int = 0, ready=None) -> list[float]:
     """Forward, backward and a fused AdamW step over the trainable parameters, per batch (one
-    more batch first, untimed: the warm-up)."""
+    more batch first, untimed: the warm-up; then ``ready()``, where jobs timed side by side wait
+    for each other)."""
     model.train()
     optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=1e-5,
                                   weight_decay=0.01, fused=True)
     rng, times = torch.Generator().manual_seed(seed), []
-    for batch in batches[:1] + batches:
+    for step, batch in enumerate(batches[:1] + batches):
+        if step == 1 and ready is not None:
+            ready()
         ids, mask = _tensors(lengths, batch, vocab, rng, cap)
         labels = torch.randint(0, 2, (len(batch),), generator=rng)
         started = time.perf_counter()
@@ -117,55 +120,99 @@ def eval_batch_seconds(model, lengths: list[int], batches: list[list[int]], voca
     return times[1:]
 
 
-def bloom_lora_seconds(shape: dict, lora: dict, quantization: dict, tokens: int, steps: int, new_tokens: int,
-                       folder, checkpointing: dict) -> dict:
-    """bloom-560m's shape with random weights, loaded as the BLOOM job loads its base on this
-    machine's CPU (4-bit NF4 where bitsandbytes can, else fp32), then: one held-out forward of
-    ``tokens`` tokens, greedy generation (seconds per new token), and ``steps`` LoRA training
-    micro-steps of batch 1 (k-bit preparation when 4-bit, gradient checkpointing decided as the job
-    decides it: ``checkpointing`` holds its setting, max_length and mem_mb)."""
+def bloom_base(shape: dict, quantization: dict, folder, save: bool = True):
+    """(model, config, quantized, why) of bloom-560m's shape with random weights, loaded from
+    ``folder`` as the BLOOM job loads its base on this machine's CPU (4-bit NF4 where bitsandbytes
+    can, else fp32); ``save``: write the random weights there first."""
     from transformers import BloomConfig, BloomForCausalLM
 
-    from ftlib.bloom.memory import use_checkpointing
-    from ftlib.bloom.model import compute_dtype, four_bit_support, load_base, prepare_for_lora
-    from ftlib.core.memory import own_rss_mb
+    from ftlib.bloom.model import four_bit_support, load_base
 
     torch.manual_seed(0)
     config = BloomConfig(vocab_size=shape["vocab_size"], hidden_size=shape["hidden_size"],
                          n_layer=shape["num_layers"], n_head=shape["num_heads"])
-    BloomForCausalLM(config).save_pretrained(folder)  # from disk, as the job loads it
+    if save:
+        BloomForCausalLM(config).save_pretrained(folder)  # from disk, as the job loads it
     quantize, why = four_bit_support(cuda=False) if quantization["load_in_4bit"] else (False, "disabled in config")
-    model = load_base(str(folder), quantize, quantization, cuda=False)
-    ids = torch.randint(5, shape["vocab_size"], (1, tokens), generator=torch.Generator().manual_seed(0))
+    return load_base(str(folder), quantize, quantization, cuda=False), config, quantize, why
 
-    with torch.no_grad():
-        model.eval()
-        model(input_ids=ids, labels=ids)  # warm-up
-        started = time.perf_counter()
-        model(input_ids=ids, labels=ids)
-        forward = time.perf_counter() - started
-        prompt = ids[:, : max(1, tokens // 4)]
-        started = time.perf_counter()
-        model.generate(input_ids=prompt, attention_mask=torch.ones_like(prompt), max_new_tokens=new_tokens,
-                       min_new_tokens=new_tokens, do_sample=False, pad_token_id=config.pad_token_id)
-        per_new_token = (time.perf_counter() - started) / new_tokens
 
-    recompute, recompute_why = use_checkpointing(checkpointing["setting"], config, checkpointing["max_length"],
-                                                 1, checkpointing["mem_mb"], own_rss_mb())
-    model = apply_method(prepare_for_lora(model, quantize, recompute), {"kind": "lora", **lora})
+@torch.no_grad()
+def bloom_inference_seconds(model, config, ids, new_tokens: int) -> dict:
+    """One held-out forward of ``ids`` and greedy generation from its first quarter (per new token)."""
+    model.eval()
+    model(input_ids=ids, labels=ids)  # warm-up
+    started = time.perf_counter()
+    model(input_ids=ids, labels=ids)
+    forward = time.perf_counter() - started
+    prompt = ids[:, : max(1, ids.shape[1] // 4)]
+    started = time.perf_counter()
+    model.generate(input_ids=prompt, attention_mask=torch.ones_like(prompt), max_new_tokens=new_tokens,
+                   min_new_tokens=new_tokens, do_sample=False, pad_token_id=config.pad_token_id)
+    return {"forward_seconds": forward, "seconds_per_new_token": (time.perf_counter() - started) / new_tokens}
+
+
+def lora_micro_steps(model, ids, steps: int, ready=None) -> list[float]:
+    """``steps`` LoRA training micro-steps of batch 1 (one more first, the warm-up; then
+    ``ready()``, where jobs timed side by side wait for each other)."""
     model.train()
     optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=2e-4)
     times = []
-    for _ in range(steps + 1):  # the first one: warm-up
+    for step in range(steps + 1):
+        if step == 1 and ready is not None:
+            ready()
         started = time.perf_counter()
         model(input_ids=ids, labels=ids).loss.backward()
         optimizer.step()
         optimizer.zero_grad()
         times.append(time.perf_counter() - started)
+    return times[1:]
+
+
+def dequantize_share(model, ids) -> float:
+    """The share of one micro-step's CPU time spent in bitsandbytes' 4-bit dequantization (the
+    NF4 weights expanded before each matrix product, forward and backward), from torch's profiler."""
+    from torch.profiler import ProfilerActivity, profile
+
+    with profile(activities=[ProfilerActivity.CPU]) as prof:
+        model(input_ids=ids, labels=ids).loss.backward()
+    events = prof.key_averages()
+    total = sum(e.self_cpu_time_total for e in events)
+    dequantize = sum(e.self_cpu_time_total for e in events if "dequantize" in e.key)
+    model.zero_grad(set_to_none=True)
+    return dequantize / total if total else 0.0
+
+
+def bloom_tuned_model(model, config, quantize: bool, lora: dict, checkpointing: dict):
+    """The base prepared as the job prepares it (k-bit preparation when 4-bit; gradient
+    checkpointing decided as the job decides it: ``checkpointing`` holds its setting, max_length
+    and mem_mb), LoRA applied; with (recompute, why)."""
+    from ftlib.bloom.memory import use_checkpointing
+    from ftlib.bloom.model import prepare_for_lora
+    from ftlib.core.memory import own_rss_mb
+
+    recompute, why = use_checkpointing(checkpointing["setting"], config, checkpointing["max_length"],
+                                       1, checkpointing["mem_mb"], own_rss_mb())
+    return apply_method(prepare_for_lora(model, quantize, recompute), {"kind": "lora", **lora}), recompute, why
+
+
+def bloom_lora_seconds(shape: dict, lora: dict, quantization: dict, tokens: int, steps: int, new_tokens: int,
+                       folder, checkpointing: dict) -> dict:
+    """bloom-560m's shape with random weights (bloom_base), then: one held-out forward of
+    ``tokens`` tokens, greedy generation (seconds per new token), ``steps`` LoRA training
+    micro-steps of batch 1 as the job trains (bloom_tuned_model), and the 4-bit dequantization's
+    share of one more."""
+    from ftlib.bloom.model import compute_dtype
+
+    model, config, quantize, why = bloom_base(shape, quantization, folder)
+    ids = torch.randint(5, shape["vocab_size"], (1, tokens), generator=torch.Generator().manual_seed(0))
+    inference = bloom_inference_seconds(model, config, ids, new_tokens)
+    model, recompute, recompute_why = bloom_tuned_model(model, config, quantize, lora, checkpointing)
+    times = lora_micro_steps(model, ids, steps)
     path = f"fp32 ({why})"
     if quantize:
         dtype, chosen = compute_dtype(quantization, cuda=False)
         path = f"{why}, {dtype} compute ({chosen})"
     return {"quantized": quantize, "path": path, "tokens": tokens, "recompute": recompute, "recompute_why": recompute_why,
-            "forward_seconds": forward, "seconds_per_new_token": per_new_token,
-            "micro_step_seconds": statistics.mean(times[1:]), "micro_steps_timed": steps}
+            **inference, "micro_step_seconds": statistics.mean(times), "micro_steps_timed": steps,
+            "dequantize_share": dequantize_share(model, ids) if quantize else 0.0}

@@ -46,7 +46,7 @@ def rebuild(base_dir, spec: dict | None, labels: list[str], weights_path):
     if spec is not None:
         fmt = get(spec["kind"]).export_format(target_of(model))
         model = apply_method(model, spec)
-    best = torch.load(weights_path)
+    best = torch.load(weights_path, weights_only=True)
     load_trainable(model, best["weights"], weights_path)
     return model.eval(), fmt, best
 

@@ -134,7 +134,7 @@ class BestValidWeights(TrainerCallback):
         import torch
 
         self.model, self.path = model, folder / "best_valid.pt"
-        self.best = torch.load(self.path) if self.path.is_file() else None
+        self.best = torch.load(self.path, weights_only=True) if self.path.is_file() else None
 
     def on_evaluate(self, args, state, control, metrics=None, **kwargs):
         import torch

@@ -1,0 +1,104 @@
+"""How much slower a 1-thread job runs beside others than alone, per branch: the same training
+steps timed in one process alone, then in ``copies`` processes at once, each a fresh Python with
+one thread (as Snakemake's jobs are), timed together once all have warmed up (each waits for the
+others). Jobs side by side share the memory bandwidth and the caches, so a branch whose step moves
+more memory per FLOP slows more.
+
+``python -m ftlib.bench.side_by_side request.json`` is one timing process: the request names the
+workload ("classifier": the HF model, with a PEFT method or none; "bloom": the LoRA micro-step)
+and its arguments, and the process prints its step times as JSON.
+"""
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+READY_TIMEOUT = 300  # seconds a process waits for the others to warm up
+
+
+def wait_for_all(folder: Path, me: int, copies: int) -> None:
+    """Mark this process ready in ``folder``, then wait until all ``copies`` are."""
+    (folder / f"ready{me}").touch()
+    deadline = time.monotonic() + READY_TIMEOUT
+    while len(list(folder.glob("ready*"))) < copies:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"side by side: {copies} processes not all ready after {READY_TIMEOUT} s")
+        time.sleep(0.01)
+
+
+def classifier_steps(args: dict, ready) -> list[float]:
+    import torch
+
+    from ftlib.bench.steps import roberta_classifier, train_step_seconds
+    from ftlib.peft import apply_method
+
+    torch.manual_seed(0)
+    model = roberta_classifier(*args["shape"], args["vocab"])
+    if args.get("spec"):
+        model = apply_method(model, args["spec"])
+    return train_step_seconds(model, args["lengths"], args["batches"], args["vocab"], args.get("cap"), ready=ready)
+
+
+def bloom_steps(args: dict, ready) -> list[float]:
+    import torch
+
+    from ftlib.bench.steps import bloom_base, bloom_tuned_model, lora_micro_steps
+
+    model, config, quantize, _ = bloom_base(args["shape"], args["quantization"], args["folder"], save=False)
+    model, _, _ = bloom_tuned_model(model, config, quantize, args["lora"], args["checkpointing"])
+    ids = torch.randint(5, args["shape"]["vocab_size"], (1, args["tokens"]), generator=torch.Generator().manual_seed(0))
+    return lora_micro_steps(model, ids, args["steps"], ready)
+
+
+WORKLOADS = {"classifier": classifier_steps, "bloom": bloom_steps}
+
+
+def timed_processes(workload: str, args: dict, copies: int, folder: Path) -> list[list[float]]:
+    """Each of ``copies`` processes' step times, run at once."""
+    ready_dir = folder / f"ready_{workload}_{copies}"
+    ready_dir.mkdir(parents=True)
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    processes = []
+    for me in range(copies):
+        request = folder / f"request_{workload}_{copies}_{me}.json"
+        request.write_text(json.dumps({"workload": workload, "args": args, "ready_dir": str(ready_dir), "me": me,
+                                       "copies": copies}))
+        processes.append(subprocess.Popen([sys.executable, "-m", "ftlib.bench.side_by_side", str(request)],
+                                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env))
+    results = []
+    for process in processes:
+        out, err = process.communicate()
+        if process.returncode != 0:
+            raise RuntimeError(f"side by side ({workload}): a timing process failed: {err.strip()[-1500:]}")
+        results.append(json.loads(out.strip().splitlines()[-1]))
+    return results
+
+
+def slowdown(workload: str, args: dict, copies: int, folder) -> dict:
+    """The workload's mean step alone and beside ``copies`` - 1 others, and their ratio."""
+    folder = Path(folder)
+    alone = timed_processes(workload, args, 1, folder)[0]
+    beside = timed_processes(workload, args, copies, folder)
+    s_alone, s_beside = statistics.mean(alone), statistics.mean(statistics.mean(run) for run in beside)
+    return {"alone_seconds": s_alone, "beside_seconds": s_beside, "slowdown": s_beside / s_alone,
+            "steps": len(alone), "copies": copies}
+
+
+def main(path: str) -> None:
+    from ftlib.core import transformers_guard  # noqa: F401  (before transformers: hides the unloadable torchaudio)
+    import torch
+
+    request = json.loads(Path(path).read_text())
+    torch.set_num_threads(1)
+    times = WORKLOADS[request["workload"]](
+        request["args"], lambda: wait_for_all(Path(request["ready_dir"]), request["me"], request["copies"]))
+    print(json.dumps(times), flush=True)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
