@@ -58,7 +58,7 @@ rule export_hf:
         runtime=attempt_scaled(15),
     params:
         **export_params,
-        select=lambda wildcards: ("init", wildcards.init),
+        select=lambda wildcards: {"init": wildcards.init},
         spec=None,
         method_description="",
         hub_name=None,
@@ -85,7 +85,10 @@ use rule export_hf as export_peft with:
         model=names_pattern(MODELS),
     params:
         **export_params,
-        select=lambda wildcards: ("method", wildcards.method),
+        select=lambda wildcards: {
+            "model": wildcards.model,
+            "method": wildcards.method,
+        },
         spec=peft_method_spec,
         method_description=lambda wildcards: peft_describe(peft_method_spec(wildcards)),
         hub_name=lambda wildcards: MODELS[wildcards.model].source.get("hub"),

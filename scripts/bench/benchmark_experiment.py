@@ -187,7 +187,7 @@ def peft_jobs(s: Setup, measured: dict) -> list[Job]:
         measured_here = beside is None and spec["kind"] != "full"
         if measured_here:
             beside = classifier_side_by_side(s, recipe, dict(spec), cap)
-        factor = (beside or measured["hf"]["side_by_side"])["slowdown"]
+        factor = (measured["hf"]["side_by_side"] if spec["kind"] == "full" else beside)["slowdown"]
         seconds = job_seconds(s, recipe, step, valid, test, factor)
         measured[f"peft/{method}"] = {"step_seconds": step, "valid_seconds": valid, "test_seconds": test,
                                       "seed_seconds": seconds, "slowdown": factor,

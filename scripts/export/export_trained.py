@@ -5,7 +5,7 @@ split, then moved into place."""
 import shutil
 from pathlib import Path
 
-from ftlib.core.errors import run_step
+from ftlib.core.errors import InputError, run_step
 from ftlib.core.runs_table import hp, read_runs
 from ftlib.export.card import run_info
 from ftlib.export.publish import publish
@@ -43,7 +43,10 @@ def card_info(p, chosen, rows, parity: dict, fmt: str, best: dict) -> dict:
 def main():
     p, out = snakemake.params, Path(snakemake.output[0])
     rows = read_runs(snakemake.input.runs)
-    rows = rows[rows[p.select[0]] == p.select[1]]
+    for column, value in dict(p.select).items():
+        rows = rows[rows[column] == value]
+    if rows.empty:
+        raise InputError(snakemake.input.runs, f"no runs of {dict(p.select)} in the runs table")
     chosen = best_run(rows)
     staging = out.with_name(out.name + ".tmp")
     shutil.rmtree(staging, ignore_errors=True)

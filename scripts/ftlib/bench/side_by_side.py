@@ -59,24 +59,33 @@ WORKLOADS = {"classifier": classifier_steps, "bloom": bloom_steps}
 
 
 def timed_processes(workload: str, args: dict, copies: int, folder: Path) -> list[list[float]]:
-    """Each of ``copies`` processes' step times, run at once."""
+    """Each of ``copies`` processes' step times, run at once; the first to fail stops the others
+    and its own error is the one raised."""
     ready_dir = folder / f"ready_{workload}_{copies}"
     ready_dir.mkdir(parents=True)
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
-    processes = []
+    processes, outputs = [], []
     for me in range(copies):
         request = folder / f"request_{workload}_{copies}_{me}.json"
         request.write_text(json.dumps({"workload": workload, "args": args, "ready_dir": str(ready_dir), "me": me,
                                        "copies": copies}))
-        processes.append(subprocess.Popen([sys.executable, "-m", "ftlib.bench.side_by_side", str(request)],
-                                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env))
-    results = []
-    for process in processes:
-        out, err = process.communicate()
-        if process.returncode != 0:
-            raise RuntimeError(f"side by side ({workload}): a timing process failed: {err.strip()[-1500:]}")
-        results.append(json.loads(out.strip().splitlines()[-1]))
-    return results
+        out, err = (folder / f"{request.stem}.{name}" for name in ("out", "err"))  # files: no pipe to fill
+        outputs.append((out, err))
+        with open(out, "w") as stdout, open(err, "w") as stderr:
+            processes.append(subprocess.Popen([sys.executable, "-m", "ftlib.bench.side_by_side", str(request)],
+                                              stdout=stdout, stderr=stderr, env=env))
+    while any(process.poll() is None for process in processes):
+        failed = [i for i, process in enumerate(processes) if process.returncode not in (None, 0)]
+        if failed:
+            for process in processes:
+                process.kill()
+            break
+        time.sleep(0.1)
+    for process, (_, err) in zip(processes, outputs):
+        if process.wait() != 0 and process.returncode != -9:
+            raise RuntimeError(f"side by side ({workload}): a timing process failed: "
+                               f"{err.read_text().strip()[-1500:]}")
+    return [json.loads(out.read_text().strip().splitlines()[-1]) for out, _ in outputs]
 
 
 def slowdown(workload: str, args: dict, copies: int, folder) -> dict:

@@ -46,7 +46,7 @@ def rebuild(base_dir, spec: dict | None, labels: list[str], weights_path):
     if spec is not None:
         fmt = get(spec["kind"]).export_format(target_of(model))
         model = apply_method(model, spec)
-    best = torch.load(weights_path, weights_only=True)
+    best = torch.load(weights_path, map_location="cpu", weights_only=True)  # a GPU run's, on any node
     load_trainable(model, best["weights"], weights_path)
     return model.eval(), fmt, best
 

@@ -134,7 +134,8 @@ class BestValidWeights(TrainerCallback):
         import torch
 
         self.model, self.path = model, folder / "best_valid.pt"
-        self.best = torch.load(self.path, weights_only=True) if self.path.is_file() else None
+        # on the CPU: a resumed attempt may run on another node (load_state_dict copies to the model's device)
+        self.best = torch.load(self.path, map_location="cpu", weights_only=True) if self.path.is_file() else None
 
     def on_evaluate(self, args, state, control, metrics=None, **kwargs):
         import torch
@@ -351,7 +352,8 @@ def train_classifier(model, tokenizer, data_files: dict, recipe: Recipe, out_dir
     out_dir, data_seed = Path(out_dir), seed if data_seed is None else data_seed
     work, resume_from = open_work(out_dir, {
         "recipe": dataclasses.asdict(recipe), "seed": seed, "data_seed": data_seed, "threads": threads,
-        "labels": list(label_list), "placement": placement.record(), "model": type(model).__name__})
+        "labels": list(label_list), "placement": placement.record(), "model": type(model).__name__,
+        "keeps": "best_valid.pt"})  # a folder of the code that kept it only when testing once starts over
     splits = tokenized_splits(tokenizer, data_files, label_list, recipe.max_positions)
     n_train = len(splits["train"])
     total, warmup = recipe.schedule(n_train)
