@@ -245,10 +245,11 @@ def test_on_best_valid_weights(trainer, best_weights: BestValidWeights, test) ->
 def open_work(out_dir: Path, settings: dict):
     """The run's working folder (ftlib.core.resume: the Trainer's checkpoints and the TensorBoard
     events while the run is going) and the checkpoint to resume from, if a killed attempt with
-    the same settings left one."""
+    the same settings left one. A folder of the code that kept the best-valid weights only when
+    testing once (no "keeps" in its settings) starts over."""
     from transformers.trainer_utils import get_last_checkpoint
 
-    work = InProgress(out_dir, settings)
+    work = InProgress(out_dir, {**settings, "keeps": "best_valid.pt"})
     checkpoints = work.path / "trainer"
     resume_from = get_last_checkpoint(checkpoints) if checkpoints.is_dir() else None
     if work.open(resumable=resume_from is not None):
@@ -352,8 +353,7 @@ def train_classifier(model, tokenizer, data_files: dict, recipe: Recipe, out_dir
     out_dir, data_seed = Path(out_dir), seed if data_seed is None else data_seed
     work, resume_from = open_work(out_dir, {
         "recipe": dataclasses.asdict(recipe), "seed": seed, "data_seed": data_seed, "threads": threads,
-        "labels": list(label_list), "placement": placement.record(), "model": type(model).__name__,
-        "keeps": "best_valid.pt"})  # a folder of the code that kept it only when testing once starts over
+        "labels": list(label_list), "placement": placement.record(), "model": type(model).__name__})
     splits = tokenized_splits(tokenizer, data_files, label_list, recipe.max_positions)
     n_train = len(splits["train"])
     total, warmup = recipe.schedule(n_train)
@@ -384,11 +384,17 @@ def train_classifier(model, tokenizer, data_files: dict, recipe: Recipe, out_dir
         wall_seconds=round(wall, 1), arch=recipe.arch,
         peak_rss_mb=round(peak_rss_mb(), 1), **placement.record(),
     )
+    hand_over_outputs(work, out_dir, parts["best_weights"], weights_path)
+    return metrics
+
+
+def hand_over_outputs(work, out_dir: Path, best_weights: BestValidWeights, weights_path) -> None:
+    """The run's TensorBoard events (and its best-valid weights, when asked) out of the working
+    folder into the run's folder, then the working folder removed."""
     work.hand_over("tensorboard", out_dir / "tensorboard")
     if weights_path is not None:
-        work.hand_over(parts["best_weights"].path.name, weights_path)
+        work.hand_over(best_weights.path.name, weights_path)
     work.close()
-    return metrics
 
 
 def build_trainer(model, tokenizer, recipe: Recipe, splits: dict, work_path: Path, label_list, args,
