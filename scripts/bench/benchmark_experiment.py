@@ -23,12 +23,12 @@ from ftlib.bench.experiment import Job, bloom_job_seconds, classifier_job_second
 from ftlib.bench.floor import bloom_job_flops, classifier_job_flops
 from ftlib.bench.side_by_side import slowdown
 from ftlib.bench.steps import (bloom_lora_seconds, eval_batch_seconds, gemm_gflops, length_grouped_batches,
-                               roberta_classifier, sorted_batches, spread, train_step_seconds)
+                               sorted_batches, spread, timed_classifier, train_step_seconds)
 from ftlib.core.errors import run_step
 from ftlib.core.recipe import Recipe
 from ftlib.core.tables import markdown_table
 from ftlib.core.textio import write_json, write_text_atomic
-from ftlib.peft import apply_method, max_positions_for
+from ftlib.peft import max_positions_for
 
 CORES = (2, 8)
 
@@ -161,8 +161,7 @@ def fairseq_jobs(s: Setup, measured: dict) -> list[Job]:
 def hf_jobs(s: Setup, measured: dict) -> tuple[list[Job], float]:
     """The HF branch's jobs, and the evaluation's share of one (seconds)."""
     finetune = s.finetune
-    torch.manual_seed(0)
-    step, valid, test = classifier_seconds(s, roberta_classifier(*s.shape, s.vocab), finetune)
+    step, valid, test = classifier_seconds(s, timed_classifier(s.shape, s.vocab), finetune)
     beside = classifier_side_by_side(s, finetune, None)
     hf_seed = job_seconds(s, finetune, step, valid, test, beside["slowdown"])
     hf_eval = (finetune.max_epoch * valid + finetune.test_passes * test) * beside["slowdown"]
@@ -180,8 +179,7 @@ def peft_jobs(s: Setup, measured: dict) -> list[Job]:
     for method in s.p.peft_methods:
         recipe = Recipe.from_config(s.p.peft_recipes[method])
         spec = s.p.peft_specs[method]
-        torch.manual_seed(0)
-        model = apply_method(roberta_classifier(*s.shape, s.vocab), dict(spec))
+        model = timed_classifier(s.shape, s.vocab, spec)
         cap = max_positions_for(dict(spec), recipe.max_positions)
         step, valid, test = classifier_seconds(s, model, recipe, cap=cap)
         measured_here = beside is None and spec["kind"] != "full"

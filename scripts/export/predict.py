@@ -5,7 +5,7 @@ from pathlib import Path
 
 from ftlib.core.errors import run_step
 from ftlib.export.inputs import read_texts
-from ftlib.export.predict import load_exported, predict_texts
+from ftlib.export.predict import load_exported, model_labels, predict_texts
 
 
 def main():
@@ -13,7 +13,7 @@ def main():
     texts = read_texts(snakemake.input.texts, columns)  # every bad line stops here, before the model loads
     model, tokenizer, max_positions = load_exported(snakemake.input.model)
     predicted, probabilities = predict_texts(model, tokenizer, texts, max_positions)
-    labels = [model.config.id2label[i] for i in range(model.config.num_labels)]
+    labels = model_labels(model)
     out = Path(snakemake.output[0])
     out.parent.mkdir(parents=True, exist_ok=True)
     with open(out, "w", encoding="utf-8", newline="") as handle:

@@ -32,27 +32,18 @@ def wait_for_all(folder: Path, me: int, copies: int) -> None:
 
 
 def classifier_steps(args: dict, ready) -> list[float]:
-    import torch
+    from ftlib.bench.steps import timed_classifier, train_step_seconds
 
-    from ftlib.bench.steps import roberta_classifier, train_step_seconds
-    from ftlib.peft import apply_method
-
-    torch.manual_seed(0)
-    model = roberta_classifier(*args["shape"], args["vocab"])
-    if args.get("spec"):
-        model = apply_method(model, args["spec"])
+    model = timed_classifier(args["shape"], args["vocab"], args.get("spec"))
     return train_step_seconds(model, args["lengths"], args["batches"], args["vocab"], args.get("cap"), ready=ready)
 
 
 def bloom_steps(args: dict, ready) -> list[float]:
-    import torch
-
-    from ftlib.bench.steps import bloom_base, bloom_tuned_model, lora_micro_steps
+    from ftlib.bench.steps import bloom_base, bloom_ids, bloom_tuned_model, lora_micro_steps
 
     model, config, quantize, _ = bloom_base(args["shape"], args["quantization"], args["folder"], save=False)
     model, _, _ = bloom_tuned_model(model, config, quantize, args["lora"], args["checkpointing"])
-    ids = torch.randint(5, args["shape"]["vocab_size"], (1, args["tokens"]), generator=torch.Generator().manual_seed(0))
-    return lora_micro_steps(model, ids, args["steps"], ready)
+    return lora_micro_steps(model, bloom_ids(args["shape"], args["tokens"]), args["steps"], ready)
 
 
 WORKLOADS = {"classifier": classifier_steps, "bloom": bloom_steps}

@@ -43,6 +43,14 @@ def roberta_classifier(layers: int, dim: int, ffn: int, heads: int, vocab: int, 
     return RobertaForSequenceClassification(config)
 
 
+def timed_classifier(shape, vocab: int, spec: dict | None = None):
+    """The timed classifier: roberta_classifier of ``shape`` (layers, dim, ffn, heads) from seed 0,
+    with ``spec``'s PEFT method (None: full fine-tuning, the HF branch's)."""
+    torch.manual_seed(0)
+    model = roberta_classifier(*shape, vocab)
+    return apply_method(model, dict(spec)) if spec else model
+
+
 def length_grouped_batches(lengths: list[int], batch_size: int, seed: int = 0) -> list[list[int]]:
     """The HF branch's training batches of a first epoch: the fairseq branch's length groups
     (ftlib.data.length_groups), which the Trainer's sampler draws too."""
@@ -196,6 +204,11 @@ def bloom_tuned_model(model, config, quantize: bool, lora: dict, checkpointing: 
     return apply_method(prepare_for_lora(model, quantize, recompute), {"kind": "lora", **lora}), recompute, why
 
 
+def bloom_ids(shape: dict, tokens: int):
+    """One timed BLOOM example: ``tokens`` random token ids (seed 0)."""
+    return torch.randint(5, shape["vocab_size"], (1, tokens), generator=torch.Generator().manual_seed(0))
+
+
 def bloom_lora_seconds(shape: dict, lora: dict, quantization: dict, tokens: int, steps: int, new_tokens: int,
                        folder, checkpointing: dict) -> dict:
     """bloom-560m's shape with random weights (bloom_base), then: one held-out forward of
@@ -205,7 +218,7 @@ def bloom_lora_seconds(shape: dict, lora: dict, quantization: dict, tokens: int,
     from ftlib.bloom.model import compute_dtype
 
     model, config, quantize, why = bloom_base(shape, quantization, folder)
-    ids = torch.randint(5, shape["vocab_size"], (1, tokens), generator=torch.Generator().manual_seed(0))
+    ids = bloom_ids(shape, tokens)
     inference = bloom_inference_seconds(model, config, ids, new_tokens)
     model, recompute, recompute_why = bloom_tuned_model(model, config, quantize, lora, checkpointing)
     times = lora_micro_steps(model, ids, steps)

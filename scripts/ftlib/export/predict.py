@@ -16,6 +16,11 @@ def load_exported(folder):
     return model, tokenizer, info.get("max_positions") or model.config.max_position_embeddings - 2
 
 
+def model_labels(model) -> list[str]:
+    """The model's labels in its output order (config.json's id2label)."""
+    return [model.config.id2label[i] for i in range(model.config.num_labels)]
+
+
 def predict_texts(model, tokenizer, texts: list, max_positions: int, batch_size: int = 32) -> tuple[list[str], list[list[float]]]:
     """(predicted label, every label's probability in the model's label order) of each text (a
     pair task's texts: pairs), truncated to ``max_positions`` tokens as fairseq truncates
@@ -25,7 +30,7 @@ def predict_texts(model, tokenizer, texts: list, max_positions: int, batch_size:
     from ftlib.hf.train import tokenize
 
     encoded = tokenize(tokenizer, texts, [0] * len(texts), max_positions)
-    labels = [model.config.id2label[i] for i in range(model.config.num_labels)]
+    labels = model_labels(model)
     predicted, probabilities = [], []
     with torch.no_grad():
         for start in range(0, len(encoded), batch_size):

@@ -32,20 +32,27 @@ def labelled_base(base_dir, labels: list[str]):
         label2id={label: i for i, label in enumerate(labels)})
 
 
-def rebuild(base_dir, spec: dict | None, labels: list[str], weights_path):
-    """(model, its export format, best-valid record) of a run: the base with ``spec``'s method
-    (None: the HF branch, every weight trains) and the run's kept weights loaded. The new head's
-    and the method's random initial values are all trainable, so every one of them is replaced."""
-    import torch
-
-    from ftlib.hf.train import load_trainable
+def method_model(base_dir, spec: dict | None, labels: list[str]):
+    """(model, its export format): the base as a labelled classifier with ``spec``'s method (None:
+    the HF branch, every weight trains), as the job built it."""
     from ftlib.peft import apply_method, get
     from ftlib.peft.families import target_of
 
-    model, fmt = labelled_base(base_dir, labels), "whole"
-    if spec is not None:
-        fmt = get(spec["kind"]).export_format(target_of(model))
-        model = apply_method(model, spec)
+    model = labelled_base(base_dir, labels)
+    if spec is None:
+        return model, "whole"
+    return apply_method(model, spec), get(spec["kind"]).export_format(target_of(model))
+
+
+def rebuild(base_dir, spec: dict | None, labels: list[str], weights_path):
+    """(model, its export format, best-valid record) of a run: method_model with the run's kept
+    weights loaded. The new head's and the method's random initial values are all trainable, so
+    every one of them is replaced."""
+    import torch
+
+    from ftlib.hf.train import load_trainable
+
+    model, fmt = method_model(base_dir, spec, labels)
     best = torch.load(weights_path, map_location="cpu", weights_only=True)  # a GPU run's, on any node
     load_trainable(model, best["weights"], weights_path)
     return model.eval(), fmt, best
@@ -86,9 +93,8 @@ def load_trainable_export(folder: Path, info: dict):
     from safetensors.torch import load_file
 
     from ftlib.hf.train import load_trainable
-    from ftlib.peft import apply_method
 
-    model = apply_method(labelled_base(info["base_model"], info["labels"]), info["spec"])
+    model, _ = method_model(info["base_model"], info["spec"], info["labels"])
     load_trainable(model, load_file(folder / TRAINABLE_FILE), folder / TRAINABLE_FILE)
     return model
 
