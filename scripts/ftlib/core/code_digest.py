@@ -28,10 +28,23 @@ def module_file(name: str, root: Path = SCRIPTS) -> Path | None:
     return None
 
 
-def imported_modules(path: Path, root: Path = SCRIPTS) -> set[str]:
-    """The project modules one file imports (absolute imports of ftlib / fairseq_plugin, their
-    parent packages, and ``from pkg import module`` where module is a submodule)."""
-    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+DOCUMENTED = (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
+
+
+def file_stamp(path: Path) -> tuple:
+    """A file as the cache below knows it: its path, and the mtime and size that a change of its
+    content changes (every rule of a workflow reaches the same modules: each is parsed once)."""
+    stat = Path(path).stat()
+    return str(path), stat.st_mtime_ns, stat.st_size
+
+
+@lru_cache(maxsize=None)
+def parsed(stamp: tuple) -> tuple[frozenset, bool, bytes]:
+    """One parse of a file: the project packages and modules its imports name (with their parent
+    packages), whether it names the plugin's folder, and its code (code_text)."""
+    path = Path(stamp[0])
+    text = path.read_text(encoding="utf-8")
+    tree = ast.parse(text, filename=str(path))
     names: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -44,9 +57,22 @@ def imported_modules(path: Path, root: Path = SCRIPTS) -> set[str]:
             if name.split(".")[0] in PACKAGES:
                 parts = name.split(".")
                 names.update(".".join(parts[:i]) for i in range(1, len(parts) + 1))
-    text = path.read_text(encoding="utf-8")
-    if PLUGIN_MARK in text and path.parent.name != PLUGIN_MARK:
-        names.update(f"{PLUGIN_MARK}.{p.stem}" for p in (root / PLUGIN_MARK).glob("*.py"))
+    # the code without docstrings: rewording prose reruns no job
+    for node in ast.walk(tree):
+        if isinstance(node, DOCUMENTED) and node.body and isinstance(node.body[0], ast.Expr) \
+                and isinstance(node.body[0].value, ast.Constant) and isinstance(node.body[0].value.value, str):
+            node.body = node.body[1:] or [ast.Pass()]
+    plugin = PLUGIN_MARK in text and path.parent.name != PLUGIN_MARK
+    return frozenset(names), plugin, ast.dump(tree).encode()
+
+
+def imported_modules(path: Path, root: Path = SCRIPTS) -> set[str]:
+    """The project modules one file imports (absolute imports of ftlib / fairseq_plugin, their
+    parent packages, and ``from pkg import module`` where module is a submodule)."""
+    names, plugin, _ = parsed(file_stamp(path))
+    names = set(names)
+    if plugin:
+        names.update(f"{PLUGIN_MARK}.{p.stem}" for p in (Path(root) / PLUGIN_MARK).glob("*.py"))
     return {n for n in names if module_file(n, root) is not None}
 
 
@@ -64,19 +90,11 @@ def dependencies(script: str, root: Path = SCRIPTS) -> tuple[Path, ...]:
     return tuple(sorted(seen))
 
 
-DOCUMENTED = (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
-
-
 def code_text(file: Path) -> bytes:
     """What a file computes: its syntax tree without comments (the parser drops them) and without
     docstrings, so that rewording prose reruns no job; any other string (a report's text, a
     command's flag) is code and counts."""
-    tree = ast.parse(file.read_text(encoding="utf-8"), filename=str(file))
-    for node in ast.walk(tree):
-        if isinstance(node, DOCUMENTED) and node.body and isinstance(node.body[0], ast.Expr) \
-                and isinstance(node.body[0].value, ast.Constant) and isinstance(node.body[0].value.value, str):
-            node.body = node.body[1:] or [ast.Pass()]
-    return ast.dump(tree).encode()
+    return parsed(file_stamp(file))[2]
 
 
 def code_digest(script, root: Path = SCRIPTS) -> str:
