@@ -95,3 +95,16 @@ def test_run_records_carry_the_code_digest(demo_run):
     assert runs.code_digest.notna().all() and runs.code_digest.str.fullmatch(r"[0-9a-f]{12}").all()
     hf = runs[runs.branch == "hf"].code_digest.iloc[0]
     assert hf == code_digest(SCRIPTS / "hf/finetune_hf.py")
+
+
+def test_a_file_changed_in_place_is_parsed_again(tmp_path):
+    # the parse is cached per workflow start, keyed by the file's path, mtime and size
+    from ftlib.core.code_digest import code_text, imported_modules
+
+    module = tmp_path / "module.py"
+    module.write_text('"""Prose."""\nimport os\n')
+    before = code_text(module)
+    assert code_text(module) == before and imported_modules(module) == set()
+    module.write_text('"""Prose."""\nimport ftlib.core.errors\nVALUE = 1\n')
+    assert code_text(module) != before
+    assert imported_modules(module) == {"ftlib", "ftlib.core", "ftlib.core.errors"}

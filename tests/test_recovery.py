@@ -133,3 +133,28 @@ def test_a_deleted_run_file_is_remade_by_the_plain_command(demo_run, tmp_path):
     (work / SEED / "metrics.json").unlink()
     counts = job_counts(run_snakemake(work, "-n", "all").stdout)
     assert counts["finetune_fairseq"] == 1 and counts["report_fairseq"] == 1
+
+
+def cpu_vendor() -> str:
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("vendor_id"):
+            return line.split(":", 1)[1].strip()
+    return ""
+
+
+def test_dropout_masks_are_the_generators_words_in_pairs_except_on_intel():
+    """docs/usage.md: the same seed trains with other dropout masks on an Intel CPU (torch's MKL
+    path) than elsewhere (its Mersenne Twister: each mask element one 53-bit uniform from two
+    32-bit words). numpy's MT19937, seeded as torch seeds it, gives the words."""
+    import numpy as np
+    import torch
+
+    if not Path("/proc/cpuinfo").is_file():
+        pytest.skip("no /proc/cpuinfo: the CPU's vendor is unknown")
+    torch.manual_seed(0)
+    masks = torch.empty(2000).bernoulli_(0.9).numpy().astype(bool)
+    words = np.random.MT19937()
+    words._legacy_seeding(0)  # MT19937's init_genrand(seed), as torch.manual_seed
+    raw = words.random_raw(2 * masks.size).astype(np.uint64)
+    uniform = (((raw[0::2] << np.uint64(32)) | raw[1::2]) & np.uint64(2**53 - 1)) * 2.0**-53
+    assert np.array_equal(masks, uniform < 0.9) == (cpu_vendor() != "GenuineIntel"), cpu_vendor()

@@ -69,11 +69,22 @@ def parsed(stamp: tuple) -> tuple[frozenset, bool, bytes]:
 def imported_modules(path: Path, root: Path = SCRIPTS) -> set[str]:
     """The project modules one file imports (absolute imports of ftlib / fairseq_plugin, their
     parent packages, and ``from pkg import module`` where module is a submodule)."""
-    names, plugin, _ = parsed(file_stamp(path))
+    return set(project_imports(file_stamp(path), Path(root)))
+
+
+@lru_cache(maxsize=None)
+def project_imports(stamp: tuple, root: Path) -> frozenset[str]:
+    names, plugin, _ = parsed(stamp)
     names = set(names)
     if plugin:
-        names.update(f"{PLUGIN_MARK}.{p.stem}" for p in (Path(root) / PLUGIN_MARK).glob("*.py"))
-    return {n for n in names if module_file(n, root) is not None}
+        names.update(f"{PLUGIN_MARK}.{p.stem}" for p in (root / PLUGIN_MARK).glob("*.py"))
+    return frozenset(n for n in names if module_file(n, root) is not None)
+
+
+@lru_cache(maxsize=None)
+def module_path(name: str, root: Path) -> Path:
+    """module_file of a module known to be there, resolved (once per workflow start)."""
+    return module_file(name, root).resolve()
 
 
 @lru_cache(maxsize=None)
@@ -83,7 +94,7 @@ def dependencies(script: str, root: Path = SCRIPTS) -> tuple[Path, ...]:
     seen, todo = {start}, [start]
     while todo:
         for name in imported_modules(todo.pop(), root):
-            file = module_file(name, root).resolve()
+            file = module_path(name, Path(root))
             if file not in seen:
                 seen.add(file)
                 todo.append(file)
