@@ -1,0 +1,71 @@
+"""What dropout costs on this CPU. First its parts on one activation (8 x 256 x 512, one thread):
+`F.dropout` as the jobs call it, its `bernoulli_` mask alone, a mask of one random word per
+element (`rand_like(x) >= p`, the cheaper draw where torch's mask is a serial loop), the
+multiply alone. Then its share of a real-size training step: the HF branch's step (full
+fine-tuning of roberta_small, V = 32005, batch 8 x 160 tokens, 30 of them padding) and a PEFT
+method's (BitFit), with the model's dropout at 0.1 and at 0, median of ``--steps`` steps.
+
+    python tools/dropout_cost.py [--steps 8] [--repeats 2]
+
+docs/benchmarks/<machine>.md keeps what it printed on each machine.
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+from ftlib.core import transformers_guard  # noqa: F401  (before transformers)
+
+import torch  # noqa: E402
+
+P = 0.1
+
+
+def milliseconds(work, repeats: int = 20) -> float:
+    work()  # warm-up
+    started = time.perf_counter()
+    for _ in range(repeats):
+        work()
+    return 1000 * (time.perf_counter() - started) / repeats
+
+
+def parts() -> dict:
+    x = torch.randn(8, 256, 512)
+    return {"F.dropout(x, 0.1)": milliseconds(lambda: torch.nn.functional.dropout(x, P, True)),
+            "its mask alone, bernoulli_": milliseconds(lambda: torch.empty_like(x).bernoulli_(1 - P)),
+            "a mask from rand_like(x) >= p": milliseconds(lambda: torch.rand_like(x) >= P),
+            "the multiply alone": milliseconds(lambda: x * (1 / (1 - P)))}
+
+
+def step_seconds(dropout: float, spec: dict | None, steps: int) -> float:
+    """Median training step of the model with every dropout module's p set to ``dropout`` (the
+    attention's too: transformers reads its module's p)."""
+    from ftlib.bench.steps import timed_classifier, train_step_seconds
+
+    model = timed_classifier((4, 512, 512, 8), 32005, spec)
+    for module in model.modules():
+        if isinstance(module, torch.nn.Dropout):
+            module.p = dropout
+    lengths = [160] * 6 + [130] * 2
+    return statistics.median(train_step_seconds(model, lengths, [list(range(8))] * steps, 32005))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--steps", type=int, default=8, help="training steps timed per setting")
+    parser.add_argument("--repeats", type=int, default=2, help="times each pair of settings is timed")
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+    print(f"torch {torch.__version__}, 1 thread")
+    for name, ms in parts().items():
+        print(f"{name:32s} {ms:6.1f} ms")
+    for name, spec in (("HF (full fine-tuning)", None), ("PEFT BitFit", {"kind": "bitfit"})):
+        for _ in range(args.repeats):
+            with_dropout, without = (step_seconds(p, spec, args.steps) for p in (P, 0.0))
+            print(f"{name}: {with_dropout:.3f} s/step with dropout {P}, {without:.3f} without: "
+                  f"dropout is {100 * (1 - without / with_dropout):.1f} % of the step")
+
+
+if __name__ == "__main__":
+    main()
