@@ -181,4 +181,22 @@ def test_bench_target_runs_and_reports(tmp_path):
     bloom = measured["bloom"]
     assert (0 < bloom["dequantize_share"] < 1) if bloom["quantized"] else bloom["dequantize_share"] == 0
     assert all(measured[key]["over_floor"] > 0 for key in measured)
+    hf = measured["hf"]  # the HF step without dropout, a bound as fairseq's tuned_no_dropout
+    assert hf["dropout_share"] == pytest.approx(1 - hf["step_seconds_no_dropout"] / hf["step_seconds"])
+    assert f"({hf['step_seconds_no_dropout']:.3f} without dropout, a bound" in report
     assert "| PEFT full | 3 | " in report and f" | {measured['peft/full']['over_floor']:.2f} | " in report
+
+
+def test_without_dropout_turns_off_every_dropout_the_attentions_too():
+    # in training mode, two passes of a model with any dropout left on differ
+    import torch
+
+    from ftlib.bench.steps import roberta_classifier, without_dropout
+
+    torch.manual_seed(0)
+    ids = torch.randint(5, 100, (2, 12))
+    model = roberta_classifier(2, 32, 64, 4, 100).train()
+    assert not torch.equal(model(input_ids=ids).logits, model(input_ids=ids).logits)
+    off = without_dropout(model)
+    assert torch.equal(off(input_ids=ids).logits, off(input_ids=ids).logits)
+    assert torch.allclose(off(input_ids=ids).logits, off.eval()(input_ids=ids).logits, atol=1e-6)

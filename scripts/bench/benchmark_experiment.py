@@ -23,7 +23,7 @@ from ftlib.bench.experiment import Job, bloom_job_seconds, classifier_job_second
 from ftlib.bench.floor import bloom_job_flops, classifier_job_flops
 from ftlib.bench.side_by_side import slowdown
 from ftlib.bench.steps import (bloom_lora_seconds, eval_batch_seconds, gemm_gflops, length_grouped_batches,
-                               sorted_batches, spread, timed_classifier, train_step_seconds)
+                               sorted_batches, spread, timed_classifier, train_step_seconds, without_dropout)
 from ftlib.core.errors import run_step
 from ftlib.core.recipe import Recipe
 from ftlib.core.tables import markdown_table
@@ -162,11 +162,14 @@ def hf_jobs(s: Setup, measured: dict) -> tuple[list[Job], float]:
     """The HF branch's jobs, and the evaluation's share of one (seconds)."""
     finetune = s.finetune
     step, valid, test = classifier_seconds(s, timed_classifier(s.shape, s.vocab), finetune)
+    no_dropout = statistics.mean(train_step_seconds(without_dropout(timed_classifier(s.shape, s.vocab)),
+                                                    s.lengths["train"], train_batches(s, finetune), s.vocab))
     beside = classifier_side_by_side(s, finetune, None)
     hf_seed = job_seconds(s, finetune, step, valid, test, beside["slowdown"])
     hf_eval = (finetune.max_epoch * valid + finetune.test_passes * test) * beside["slowdown"]
     measured["hf"] = {"step_seconds": step, "valid_seconds": valid, "test_seconds": test, "seed_seconds": hf_seed,
-                      "side_by_side": beside}
+                      "side_by_side": beside, "step_seconds_no_dropout": no_dropout,
+                      "dropout_share": 1 - no_dropout / step}
     print(f"experiment: HF step {step:.3f} s, valid {valid:.0f} s, test {test:.0f} s, job {hf_seed / 60:.1f} min",
           flush=True)
     return [Job("hf", f"{init} seed {seed}", hf_seed) for init in s.p.inits for seed in s.p.seeds], hf_eval
@@ -291,7 +294,8 @@ def branch_rows(s: Setup, r: dict, jobs: list[Job]) -> list[list]:
          "valid every epoch, test once"],
         ["HF", sum(j.branch == "hf" for j in jobs), minutes(measured["hf"]["seed_seconds"]),
          f"{measured['hf']['over_floor']:.2f}",
-         f"{measured['hf']['step_seconds']:.3f} s/step alone; valid every epoch "
+         f"{measured['hf']['step_seconds']:.3f} s/step alone ({measured['hf']['step_seconds_no_dropout']:.3f} "
+         f"without dropout, a bound: dropout {100 * measured['hf']['dropout_share']:.0f} % of the step); valid every epoch "
          f"({measured['hf']['valid_seconds']:.0f} s), test {test_when(finetune)} ({measured['hf']['test_seconds']:.0f} s)"],
         *[[f"PEFT {m}", len(p.peft_seeds), minutes(measured[f'peft/{m}']['seed_seconds']),
            f"{measured[f'peft/{m}']['over_floor']:.2f}",

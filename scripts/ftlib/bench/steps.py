@@ -51,6 +51,15 @@ def timed_classifier(shape, vocab: int, spec: dict | None = None):
     return apply_method(model, dict(spec)) if spec else model
 
 
+def without_dropout(model):
+    """The model with every dropout off (p = 0; transformers' attention reads its module's p): a
+    bound on what dropout costs, as the fairseq benchmark's tuned_no_dropout run is."""
+    for module in model.modules():
+        if isinstance(module, torch.nn.Dropout):
+            module.p = 0.0
+    return model
+
+
 def length_grouped_batches(lengths: list[int], batch_size: int, seed: int = 0) -> list[list[int]]:
     """The HF branch's training batches of a first epoch: the fairseq branch's length groups
     (ftlib.data.length_groups), which the Trainer's sampler draws too."""
