@@ -50,12 +50,12 @@ def parts() -> dict:
             "the multiply alone": milliseconds(lambda: x * (1 / (1 - P)))}
 
 
-def step_seconds(dropout: float, spec: dict | None, steps: int) -> float:
-    """Median training step of the model, its dropout as configured (0.1) or off (0)."""
+def step_seconds(dropout: bool, spec: dict | None, steps: int) -> float:
+    """Median training step of the model, its dropout as configured (0.1) or off."""
     from ftlib.bench.steps import timed_classifier, train_step_seconds, without_dropout
 
     model = timed_classifier((4, 512, 512, 8), 32005, spec)
-    model = without_dropout(model) if dropout == 0 else model
+    model = model if dropout else without_dropout(model)
     lengths = [160] * 6 + [130] * 2
     return statistics.median(train_step_seconds(model, lengths, [list(range(8))] * steps, 32005))
 
@@ -71,7 +71,7 @@ def main() -> None:
         print(f"{name:32s} {ms:6.1f} ms")
     for name, spec in (("HF (full fine-tuning)", None), ("PEFT BitFit", {"kind": "bitfit"})):
         for _ in range(args.repeats):
-            with_dropout, without = (step_seconds(p, spec, args.steps) for p in (P, 0.0))
+            with_dropout, without = (step_seconds(on, spec, args.steps) for on in (True, False))
             print(f"{name}: {with_dropout:.3f} s/step with dropout {P}, {without:.3f} without: "
                   f"dropout is {100 * (1 - without / with_dropout):.1f} % of the step")
 

@@ -130,11 +130,16 @@ def classifier_side_by_side(s: Setup, recipe: Recipe, spec: dict | None, cap=Non
                                           "lengths": s.lengths["train"], "batches": train_batches(s, recipe)})
 
 
+def mean_step_seconds(s: Setup, model, recipe: Recipe, cap=None) -> float:
+    """A transformers classifier's mean training step over the recipe's sampled batches, alone."""
+    return statistics.mean(train_step_seconds(model, s.lengths["train"], train_batches(s, recipe), s.vocab, cap))
+
+
 def classifier_seconds(s: Setup, model, recipe: Recipe, cap=None) -> tuple[float, float, float]:
     """(mean step, one evaluation of valid, one of test) of a transformers classifier, alone."""
     lengths, vocab = s.lengths, s.vocab
     eval_lengths = lengths["valid"] + lengths["test"]
-    step = statistics.mean(train_step_seconds(model, lengths["train"], train_batches(s, recipe), vocab, cap))
+    step = mean_step_seconds(s, model, recipe, cap)
     size = max(recipe.batch_size, 32)  # the Trainer's evaluation batch
     valid = sorted_batches(lengths["valid"], size)
     test = [[len(lengths["valid"]) + i for i in b] for b in sorted_batches(lengths["test"], size)]
@@ -162,8 +167,7 @@ def hf_jobs(s: Setup, measured: dict) -> tuple[list[Job], float]:
     """The HF branch's jobs, and the evaluation's share of one (seconds)."""
     finetune = s.finetune
     step, valid, test = classifier_seconds(s, timed_classifier(s.shape, s.vocab), finetune)
-    no_dropout = statistics.mean(train_step_seconds(without_dropout(timed_classifier(s.shape, s.vocab)),
-                                                    s.lengths["train"], train_batches(s, finetune), s.vocab))
+    no_dropout = mean_step_seconds(s, without_dropout(timed_classifier(s.shape, s.vocab)), finetune)
     beside = classifier_side_by_side(s, finetune, None)
     hf_seed = job_seconds(s, finetune, step, valid, test, beside["slowdown"])
     hf_eval = (finetune.max_epoch * valid + finetune.test_passes * test) * beside["slowdown"]
