@@ -18,6 +18,7 @@ rule benchmark_fairseq:
     params:
         bench=config["benchmark"],
         hp=recipe_values(config, "real"),  # the lab's recipe at full size (CLS-books: 2 labels)
+        dropout_masks=config["dropout_masks"],
     script:
         "../scripts/bench/benchmark_fairseq.py"
 
@@ -85,7 +86,7 @@ use rule finetune_fairseq as finetune_fairseq_stock with:
     benchmark:
         "benchmarks/{task}/finetune_fairseq_stock/{init}_seed{seed}.tsv"
     params:
-        placement=PLACEMENT,
+        placement={**PLACEMENT, "dropout_masks": "torch"},  # the lab's fairseq as it comes
         hp=stock_hp,
         labels=task_labels,
         branch="fairseq_stock",

@@ -89,7 +89,11 @@ def validate_config():
 validate_config()
 
 # Where the training and evaluation jobs run (resolved inside each job, on its node).
-PLACEMENT = {"device": config["device"], "precision": config["precision"]}
+PLACEMENT = {
+    "device": config["device"],
+    "precision": config["precision"],
+    "dropout_masks": config["dropout_masks"],
+}
 
 
 def repo_path(path):

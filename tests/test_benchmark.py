@@ -9,6 +9,7 @@ from ftlib.bench.experiment import Job, bloom_job_seconds, classifier_job_second
 from ftlib.bench.layout import layout_summary
 from ftlib.bench.measure import update_seconds
 from ftlib.bench.floor import bloom_job_flops, classifier_job_flops
+from ftlib.core.device import resolve
 from ftlib.fairseq.flops import forward_flops, seed_flops, train_flops
 
 
@@ -103,7 +104,7 @@ def test_bench_target_runs_and_reports(tmp_path):
     result = json.loads((workdir / "benchmarks/benchmark.json").read_text())
     report = (workdir / "reports/benchmark.md").read_text()
     assert result["gemm_gflops"] > 0.1
-    for path in ("stock", "fused_adamw", "length_grouped", "tuned", "tuned_no_dropout"):
+    for path in ("stock", "fused_adamw", "length_grouped", "tuned", "tuned_torch_masks", "tuned_no_dropout"):
         run = result["runs"][path]
         assert 0 < run["seconds_per_update"] < run["wall"] and run["peak_rss_mb"] > 50
     # the stock run used fairseq's task, the grouped ones the plugin's (read from their logs)
@@ -116,6 +117,17 @@ def test_bench_target_runs_and_reports(tmp_path):
     assert result["dropout_share"] == pytest.approx(1 - result["runs"]["tuned_no_dropout"]["seconds_per_update"]
                                                     / result["runs"]["tuned"]["seconds_per_update"])
     assert "tuned without dropout (a bound, not a lever)" in report
+    # the masks' lever alone: stock and tuned_torch_masks draw torch's masks, tuned the config's (auto:
+    # this CPU's), and each fairseq-train says which in its log (scripts/fairseq_plugin/dropout_masks.py)
+    stream = "dropout masks: stream (a PCG64DXSM"
+    masks = resolve("cpu", "fp32", "auto").dropout_masks
+    assert result["dropout_masks"] == masks and f"dropout masks: {masks}" in report
+    assert (stream in (logs / "tuned.log").read_text()) == (masks == "stream")
+    assert stream not in (logs / "stock.log").read_text()
+    assert result["masks_saving"] == pytest.approx(1 - result["runs"]["tuned"]["seconds_per_update"]
+                                                   / result["runs"]["tuned_torch_masks"]["seconds_per_update"])
+    if masks == "stream":
+        assert stream not in (logs / "tuned_torch_masks.log").read_text()
     for name in ("stock", "tuned"):  # evaluation compute + start-up = the measured wall time
         assert 0 <= result["eval_compute_seconds"][name]["valid"] <= result["eval_compute_seconds"][name]["test"]
         assert result["eval_compute_seconds"][name]["valid"] + result["validate_startup_seconds"][name] == \

@@ -1,4 +1,4 @@
-"""One device switch (config `device`, `precision`): command lines, Trainer arguments, refusals,
+"""One device switch (config `device`, `precision`; `dropout_masks` in tests/test_stream_dropout.py): command lines, Trainer arguments, refusals,
 and what the runs record. The CUDA runs themselves are in tests/test_cuda.py."""
 import json
 import shutil
@@ -59,7 +59,8 @@ def test_fairseq_refuses_bf16_which_it_runs_on_tpus_only():
 def test_trainer_arguments_follow_the_placement():
     assert CPU.trainer_args() == {"use_cpu": True, "fp16": False, "bf16": False}
     assert Placement("cuda", "bf16", "gpu").trainer_args() == {"use_cpu": False, "fp16": False, "bf16": True}
-    assert Placement("cuda", "fp16", "gpu").record() == {"device": "cuda", "device_name": "gpu", "precision": "fp16"}
+    assert Placement("cuda", "fp16", "gpu").record() == {"device": "cuda", "device_name": "gpu", "precision": "fp16",
+                                                         "dropout_masks": "torch"}
 
 
 def test_a_precision_the_cpu_cannot_use_stops_the_workflow_before_any_job(tmp_path):

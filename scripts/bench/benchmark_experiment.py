@@ -26,6 +26,7 @@ from ftlib.bench.steps import (bloom_lora_seconds, eval_batch_seconds, gemm_gflo
                                sorted_batches, spread, timed_classifier, train_step_seconds, without_dropout)
 from ftlib.core.errors import run_step
 from ftlib.core.recipe import Recipe
+from ftlib.core.stream_dropout import install
 from ftlib.core.tables import markdown_table
 from ftlib.core.textio import write_json, write_text_atomic
 from ftlib.peft import max_positions_for
@@ -90,6 +91,11 @@ class Setup:
     def sample_count(self) -> int:
         return self.p.experiment["sample_batches"]
 
+    @property
+    def masks(self) -> str:
+        """The jobs' dropout masks on this CPU, as benchmark_fairseq resolved them: torch or stream."""
+        return self.bench["dropout_masks"]
+
 
 def setup() -> Setup:
     p, threads = snakemake.params, snakemake.params.threads_train
@@ -102,6 +108,7 @@ def setup() -> Setup:
     # jobs at once beside each other: a 1-thread job runs `contention` times slower than alone
     contention = layout["contention"] if threads < bench["threads"] else 1.0
     ratio = layout["one_thread_over_all_threads"] if threads < bench["threads"] else 1.0
+    install(bench["dropout_masks"])  # the HF, PEFT and BLOOM steps timed here draw the jobs' masks
     return Setup(p, threads, bench, finetune, shape, bench["workload"]["vocab_entries"] + 5, contention, ratio)
 
 
@@ -119,7 +126,7 @@ def side_by_side(s: Setup, workload: str, args: dict, folder=None) -> dict:
     if folder is None:
         with tempfile.TemporaryDirectory(dir=Path(snakemake.output.json).parent) as scratch:
             return side_by_side(s, workload, args, scratch)
-    result = slowdown(workload, args, copies, Path(folder) / "side_by_side")
+    result = slowdown(workload, {**args, "dropout_masks": s.masks}, copies, Path(folder) / "side_by_side")
     print(f"experiment: {workload} {args.get('spec') or ''} side by side: {result['beside_seconds']:.3f} s/step "
           f"beside {copies - 1} other(s), {result['alone_seconds']:.3f} alone: x{result['slowdown']:.3f}", flush=True)
     return result
@@ -321,7 +328,8 @@ def schedule_notes(s: Setup, r: dict, floor: float, predicted: float, hf_eval: f
         f"GEMM rate ({bench['gemm_gflops']:.0f} GFLOPS on {bench['threads']} threads) their FLOP alone take "
         f"{hours_minutes(floor)}: the prediction is {target[f'wall_{slots[2]}'] / floor:.2f}× that, the rest being "
         "the non-matrix work of each step (dropout masks, layer norms, softmax; see the profile note in the "
-        "README) and, with 1-thread jobs, their contention",
+        f"README) and, with 1-thread jobs, their contention. Dropout masks: {s.masks} (`dropout_masks`), in "
+        "every job timed here",
         f"- the whole experiment's FLOP floor (every job above: {whole['flops'] / 1e15:.2f} PFLOP, of which "
         + ", ".join(f"{branch} {flops / 1e15:.2f}" for branch, flops in whole["by_branch"].items())
         + f"; matrix work only, `ftlib/bench/floor.py`) at this machine's GEMM rate on {bench['threads']} threads: "

@@ -2,7 +2,8 @@
 
 Measures, in one run on this machine: (a) fp32 GEMM rate at the model's shapes; (b) the
 FLOP count of a seed from the workload's token lengths; (c) stock fairseq-train (the lab's
-flags), each lever alone and (d) the tuned settings over one whole epoch; test and valid evaluation
+flags, torch's dropout masks), each lever alone and (d) the tuned settings over one whole epoch, and
+the tuned settings with torch's masks where the config draws them from the stream; test and valid evaluation
 with fairseq-validate; (e) the HF model on the same batches; the optimizer's share of an
 update; (f) the thread layout (ftlib.bench.layout). Writes benchmarks/benchmark_fairseq.md (the
 first sections of reports/benchmark.md, which benchmark_experiment completes) and
@@ -20,6 +21,7 @@ from ftlib.accounting.fairseq_encoder import arch_args, build_encoder
 from ftlib.bench.layout import layout_summary
 from ftlib.bench.measure import run_measured, run_together, update_seconds
 from ftlib.bench.steps import gemm_gflops, length_grouped_batches, roberta_classifier, sample, train_step_seconds
+from ftlib.core.device import MASKS_ENV, resolve
 from ftlib.core.errors import run_step
 from ftlib.core.proc import find_executable
 from ftlib.core.recipe import Recipe
@@ -47,14 +49,16 @@ def epoch_command(recipe: Recipe, data_bin, folder: Path, n_train: int, *extra: 
 
 
 def one_thread_runs(recipe: Recipe, data_bin, tmp: Path, logs: Path, n_train: int, threads: int,
-                    updates: int) -> tuple[list[float], list[list[float]]]:
+                    updates: int, masks: str) -> tuple[list[float], list[list[float]]]:
     """Per-update times of the tuned recipe's first ``updates`` updates with 1 thread alone, then
     of ``threads`` such 1-thread jobs side by side (for ftlib.bench.layout)."""
     cut = ["--max-update", str(updates), "--no-save"]
-    _, _, alone = run_measured(epoch_command(recipe, data_bin, tmp / "alone", n_train, *cut), logs / "layout_alone.log", 1)
+    env = {MASKS_ENV: masks}
+    _, _, alone = run_measured(epoch_command(recipe, data_bin, tmp / "alone", n_train, *cut), logs / "layout_alone.log",
+                               1, env)
     names = [f"beside{i}" for i in range(threads)]
     _, _, beside = run_together([epoch_command(recipe, data_bin, tmp / name, n_train, *cut) for name in names],
-                                [logs / f"layout_{name}.log" for name in names], 1)
+                                [logs / f"layout_{name}.log" for name in names], 1, env)
     print(f"benchmark: thread layout: {updates} updates at 1 thread alone and {threads} side by side", flush=True)
     return update_seconds(alone), [update_seconds(text) for text in beside]
 
@@ -79,10 +83,13 @@ def optimizer_step_ms(arch: str, vocab: int, threads: int) -> dict:
     return result
 
 
-def hf_update_seconds(lengths, batch_size, threads, layers, dim, ffn, heads, vocab) -> float:
+def hf_update_seconds(lengths, batch_size, threads, layers, dim, ffn, heads, vocab, masks: str) -> float:
     """transformers' RobertaForSequenceClassification, same shapes, the HF branch's length-grouped
-    batches of the same workload, fused AdamW: its training step averaged over every batch of an
-    epoch, in random order."""
+    batches of the same workload, fused AdamW, the HF jobs' dropout masks: its training step
+    averaged over every batch of an epoch, in random order."""
+    from ftlib.core.stream_dropout import install
+
+    install(masks)
     torch.set_num_threads(threads)
     torch.manual_seed(0)
     model = roberta_classifier(layers, dim, ffn, heads, vocab)
@@ -140,6 +147,7 @@ class Setup:
     heads: int
     vocab: int
     total_updates: int
+    masks: str  # the tuned jobs' dropout masks on this CPU: torch or stream
 
     @property
     def epochs(self) -> int:
@@ -160,25 +168,30 @@ def setup() -> Setup:
     args = arch_args(recipe.arch)
     spec = WorkloadSpec(**cfg["workload"])
     total_updates, _ = recipe.schedule(spec.train)
+    masks = resolve("cpu", "fp32", snakemake.params.dropout_masks).dropout_masks  # this CPU's
     return Setup(cfg, snakemake.threads, recipe, spec, args.encoder_layers, args.encoder_embed_dim,
-                 args.encoder_ffn_embed_dim, args.encoder_attention_heads, spec.vocab_entries + 5, total_updates)
+                 args.encoder_ffn_embed_dim, args.encoder_attention_heads, spec.vocab_entries + 5, total_updates, masks)
 
 
 def variant_runs(s: Setup, data_bin: Path, tmp: Path, logs: Path) -> tuple[dict, dict]:
     """({name: seconds per update, wall, peak RSS}, {name: log text}) of one epoch of each variant."""
     runs, texts = {}, {}
-    # stock = the lab's flags; each lever alone; tuned = the config's recipe (all levers)
+    # stock = the lab's flags and torch's masks; each lever alone; tuned = the config's recipe and masks
     stock = s.recipe.stock()
-    variants = (("stock", stock),
-                ("fused_adamw", stock.replace(optimizer="adamw_fused")),
-                ("length_grouped", stock.replace(batching="length_grouped")),
-                ("tuned", s.recipe),
+    variants = (("stock", stock, "torch"),
+                ("fused_adamw", stock.replace(optimizer="adamw_fused"), "torch"),
+                ("length_grouped", stock.replace(batching="length_grouped"), "torch"),
+                ("tuned", s.recipe, s.masks),
+                ("tuned_torch_masks", s.recipe, "torch"),  # the masks' lever alone, where they are the stream's
                 # not a lever: the bound of any cheaper dropout mask (masks that cost nothing)
-                ("tuned_no_dropout", s.recipe.replace(dropout=0.0, attention_dropout=0.0)))
-    for name, variant in variants:
+                ("tuned_no_dropout", s.recipe.replace(dropout=0.0, attention_dropout=0.0), "torch"))
+    for name, variant, masks in variants:
+        if name == "tuned_torch_masks" and s.masks == "torch":
+            runs[name], texts[name] = runs["tuned"], texts["tuned"]
+            continue
         # one epoch (checkpoint_last.pt kept for fairseq-validate below)
         wall, rss, texts[name] = run_measured(epoch_command(variant, data_bin, tmp / name, s.spec.train),
-                                              logs / f"{name}.log", s.threads)
+                                              logs / f"{name}.log", s.threads, {MASKS_ENV: masks})
         runs[name] = {"seconds_per_update": seconds_per_update(texts[name], s.per_epoch), "wall": wall,
                       "peak_rss_mb": rss}
         print(f"benchmark: {name}: {runs[name]['seconds_per_update']:.3f} s/update, "
@@ -210,10 +223,11 @@ def measure(s: Setup, scratch: Path, logs: Path) -> dict:
         print(f"benchmark: fp32 GEMM {gemm:.1f} GFLOPS on {s.threads} thread(s)", flush=True)
         runs, texts = variant_runs(s, data_bin, tmp, logs)
         layout_updates = min(s.cfg["layout_updates"], s.per_epoch)
-        alone, beside = one_thread_runs(s.recipe, data_bin, tmp, logs, s.spec.train, s.threads, layout_updates)
+        alone, beside = one_thread_runs(s.recipe, data_bin, tmp, logs, s.spec.train, s.threads, layout_updates,
+                                        s.masks)
         evals = evaluation_runs(s, data_bin, tmp, logs)
         hf = hf_update_seconds(lengths["train"], s.recipe.batch_size, s.threads,
-                               s.layers, s.dim, s.ffn, s.heads, s.vocab)
+                               s.layers, s.dim, s.ffn, s.heads, s.vocab, s.masks)
         print(f"benchmark: HF model step {hf:.3f} s/update", flush=True)
         optim = optimizer_step_ms(s.recipe.arch, s.vocab, s.threads)
     return {"lengths": lengths, "gemm": gemm, "runs": runs, "texts": texts, "layout_updates": layout_updates,
@@ -245,6 +259,7 @@ def seed_times(s: Setup, s_upd: dict, hf: float, eval_compute: dict) -> dict:
         "fused_adamw": seed_time(s_upd["fused_adamw"], "stock", s.epochs),
         "length_grouped": seed_time(s_upd["length_grouped"], "tuned", s.epochs),
         "tuned": seed_time(s_upd["tuned"], "tuned", s.recipe.test_passes),
+        "tuned_torch_masks": seed_time(s_upd["tuned_torch_masks"], "tuned", s.recipe.test_passes),
         "tuned_no_dropout": seed_time(s_upd["tuned_no_dropout"], "tuned", s.recipe.test_passes),
         "hf": seed_time(hf, "tuned", 1),
     }
@@ -255,7 +270,8 @@ def seed_flops_by_path(s: Setup, lengths: dict) -> tuple[dict, float, float]:
     flops_once = seed_flops(lengths["train"], lengths["valid"], lengths["test"], s.epochs, 1, *s.shape)
     flops_every = seed_flops(lengths["train"], lengths["valid"], lengths["test"], s.epochs, s.epochs, *s.shape)
     flops = {name: flops_every for name in ("stock", "fused_adamw", "length_grouped")}
-    flops["tuned"] = flops["tuned_no_dropout"] = flops_once if s.recipe.tests_once else flops_every
+    for name in ("tuned", "tuned_torch_masks", "tuned_no_dropout"):
+        flops[name] = flops_once if s.recipe.tests_once else flops_every
     flops["hf"] = flops_once
     return flops, flops_every, flops_once
 
@@ -282,6 +298,7 @@ def compute(s: Setup, m: dict) -> tuple[dict, dict]:
         "tuned_over_floor": seed["tuned"] / floor["tuned"],
         "hf_over_tuned": seed["hf"] / seed["tuned"],
         "dropout_share": 1 - s_upd["tuned_no_dropout"] / s_upd["tuned"],
+        "dropout_masks": s.masks, "masks_saving": 1 - s_upd["tuned"] / s_upd["tuned_torch_masks"],
         "test_eval_flops": forward_flops(lengths["test"], *s.shape),
         "thread_layout": layout, "lengths": lengths,
     }
@@ -306,7 +323,9 @@ def path_rows(s: Setup, r: dict, extra: dict) -> list[list[str]]:
     return [row("stock", "stock (lab's flags)", f"{upd('stock')}; test every epoch"),
             row("fused_adamw", "+ fused AdamW only", upd("fused_adamw")),
             row("length_grouped", "+ length-grouped batches only", upd("length_grouped")),
-            row("tuned", "**tuned** (config)", f"{upd('tuned')}; test once on the best checkpoint"),
+            row("tuned", "**tuned** (config)", f"{upd('tuned')}; test once on the best checkpoint; "
+                                               f"dropout masks: {s.masks}"),
+            row("tuned_torch_masks", "tuned with torch's dropout masks", upd("tuned_torch_masks")),
             row("tuned_no_dropout", "tuned without dropout (a bound, not a lever)",
                 f"{upd('tuned_no_dropout')}; dropout 0: what masks that cost nothing would give"),
             row("hf", "HF model step", f"{r['hf_seconds_per_update']:.3f} s/update: transformers' RoBERTa on "
@@ -329,7 +348,10 @@ def lever_lines(s: Setup, r: dict, s_upd: dict) -> list[str]:
         f"- test evaluated once instead of every epoch: {(s.epochs - 1) * eval_compute['tuned']['test'] / 60:.1f} "
         "min saved on top of the above",
         f"- threads per job = Snakemake threads ({s.threads} here), through OMP_NUM_THREADS",
-        f"- dropout masks (not a lever, a bound): the tuned update without dropout takes "
+        f"- dropout masks from the stream (`dropout_masks: auto` is {s.masks} on this CPU): the tuned update "
+        f"{s_upd['tuned_torch_masks']:.3f} s with torch's masks → {s_upd['tuned']:.3f} s "
+        f"({r['masks_saving']:.0%} less), {(seed['tuned_torch_masks'] - seed['tuned']) / 60:.1f} min per seed",
+        f"- dropout itself (not a lever, a bound): the tuned update without dropout takes "
         f"{r['dropout_share']:.0%} less time, so no cheaper mask can bring the tuned seed below "
         f"{seed['tuned_no_dropout'] / floor['tuned']:.2f}× its floor or above {seed['stock'] / seed['tuned_no_dropout']:.2f}× stock",
     ]

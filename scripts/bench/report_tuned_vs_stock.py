@@ -1,7 +1,8 @@
 """Snakemake script: the tuned recipe against the stock one, same seeds and inits ("same math").
 
 The speed levers change which reviews share a batch (length grouping), the optimizer's
-kernel (same update) and when test is evaluated (same number). So per-update losses differ
+kernel (same update), when test is evaluated (same number) and, on a non-Intel CPU, which dropout
+masks are drawn (same Bernoulli law; the stock runs keep torch's). So per-update losses differ
 by batch content, while the per-epoch train loss and the final accuracies should agree
 within seed noise: this report shows both, with the noise estimated from the seeds.
 """

@@ -21,7 +21,7 @@ def main():
         hp, snakemake.input.data_bin, save_dir, snakemake.output.tensorboard, hp["seed"],
         executable=find_executable("fairseq-train"), placement=placement,
     )
-    run_logged(cmd, snakemake.log[0], threads=snakemake.threads)
+    run_logged(cmd, snakemake.log[0], threads=snakemake.threads, env=placement.env())
     steps = Path(snakemake.output.steps)
     steps.mkdir(parents=True, exist_ok=True)
     for path in save_dir.glob("checkpoint_*_*.pt"):  # checkpoint_<epoch>_<updates>.pt

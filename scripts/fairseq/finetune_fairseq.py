@@ -60,7 +60,8 @@ def main():
     if resuming:
         print(f"resuming the killed attempt from {last}", flush=True)
     started = time.time()
-    run_logged(command(last if resuming else None), snakemake.log[0], threads=snakemake.threads)
+    run_logged(command(last if resuming else None), snakemake.log[0], threads=snakemake.threads,
+               env=placement.env())
     # One pass over test, on checkpoint_best.pt: its predictions, and (tuned path) the reported
     # accuracy from them (tests/test_tuned_path.py: equal to fairseq-validate's on the demo).
     keep_best_checkpoint(work.path, out.checkpoint)

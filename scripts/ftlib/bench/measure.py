@@ -10,9 +10,11 @@ from ftlib.core.memory import PeakSampler, tree_rss_mb
 from ftlib.core.proc import thread_env
 
 
-def run_together(cmds: list[list[str]], logs: list, threads: int) -> tuple[float, float, list[str]]:
-    """Start every command at once, each with ``threads`` threads; return (wall seconds until the
-    last ends, peak RSS in MB of all of them together, each one's output)."""
+def run_together(cmds: list[list[str]], logs: list, threads: int, env: dict | None = None
+                 ) -> tuple[float, float, list[str]]:
+    """Start every command at once, each with ``threads`` threads and ``env`` added to its
+    environment; return (wall seconds until the last ends, peak RSS in MB of all of them together,
+    each one's output)."""
     import psutil
 
     started, handles, procs = time.perf_counter(), [], []
@@ -20,7 +22,7 @@ def run_together(cmds: list[list[str]], logs: list, threads: int) -> tuple[float
         with PeakSampler(lambda: tree_rss_mb([p for p in procs if p.poll() is None]), interval=0.2) as memory:
             for cmd, log in zip(cmds, logs):
                 handles.append(open(log, "w", encoding="utf-8"))
-                procs.append(psutil.Popen(cmd, stdout=handles[-1], stderr=handles[-1], env=thread_env(threads)))
+                procs.append(psutil.Popen(cmd, stdout=handles[-1], stderr=handles[-1], env=thread_env(threads, env)))
             while any(p.poll() is None for p in procs):
                 time.sleep(0.2)
     finally:
@@ -34,9 +36,9 @@ def run_together(cmds: list[list[str]], logs: list, threads: int) -> tuple[float
     return wall, peak, [Path(log).read_text(errors="replace") for log in logs]
 
 
-def run_measured(cmd: list[str], log, threads: int) -> tuple[float, float, str]:
+def run_measured(cmd: list[str], log, threads: int, env: dict | None = None) -> tuple[float, float, str]:
     """One command: (wall seconds, peak RSS in MB of it and its children, its output)."""
-    wall, peak, (text,) = run_together([cmd], [log], threads)
+    wall, peak, (text,) = run_together([cmd], [log], threads, env)
     return wall, peak, text
 
 

@@ -93,8 +93,11 @@ def main(path: str) -> None:
     from ftlib.core import transformers_guard  # noqa: F401  (before transformers: hides the unloadable torchaudio)
     import torch
 
+    from ftlib.core.stream_dropout import install
+
     request = json.loads(Path(path).read_text())
     torch.set_num_threads(1)
+    install(request["args"].get("dropout_masks", "torch"), log=None)
     times = WORKLOADS[request["workload"]](
         request["args"], lambda: wait_for_all(Path(request["ready_dir"]), request["me"], request["copies"]))
     print(json.dumps(times), flush=True)

@@ -84,6 +84,8 @@ def lora_finetune(model, tokenizer, train: list[dict], heldout: list[dict], hp: 
     from transformers import (DataCollatorForLanguageModeling, PrinterCallback, Trainer, TrainerCallback,
                               TrainingArguments)
 
+    from ftlib.core.stream_dropout import install
+
     curve = []
 
     class HeldoutCurve(TrainerCallback):
@@ -95,6 +97,7 @@ def lora_finetune(model, tokenizer, train: list[dict], heldout: list[dict], hp: 
 
     if placement is None:  # where torch sees a GPU, there
         placement = Placement("cuda", "fp32", "cuda") if on_gpu(None) else CPU
+    install(placement.dropout_masks, log)
     optim = choose_optimizer(hp["optim"], log, cuda=placement.device == "cuda")
     args = TrainingArguments(
         output_dir=str(out_dir), max_steps=hp["max_steps"], learning_rate=hp["lr"],

@@ -1,16 +1,20 @@
-"""Where a job trains: one device switch (config `device`, `precision`) for every branch.
+"""Where a job trains: one device switch (config `device`, `precision`, `dropout_masks`) for every
+branch.
 
 Resolved inside the job, on the node that runs it (a login node may have no GPU while the
-job's node has one): auto = cuda when torch sees a GPU, else cpu.
+job's node has one, or another CPU): auto = cuda when torch sees a GPU, else cpu; dropout masks
+auto = the stream's where torch draws them one element at a time (ftlib.core.stream_dropout).
 """
 from __future__ import annotations
 
-import platform
 from dataclasses import dataclass
 
+from ftlib.core.cpu import cpu_name, cpu_vendor
 from ftlib.core.errors import InputError
 
 DEVICES = ("auto", "cpu", "cuda")
+DROPOUT_MASKS = ("auto", "torch", "stream")
+MASKS_ENV = "FTLIB_DROPOUT_MASKS"  # how a job tells fairseq-train's plugin (scripts/fairseq_plugin)
 PRECISIONS = ("fp32", "fp16", "bf16")
 # Measured on this project's CPU machines (reports/benchmark.md's GEMM rate at the model's shapes):
 # bf16 matrix products run at 150 GFLOPS against fp32's 235 (no AMX), and fp16 has no fast CPU path.
@@ -30,6 +34,7 @@ class Placement:
     device: str      # cpu | cuda
     precision: str   # fp32 | fp16 | bf16
     name: str        # the GPU's name, or the CPU model
+    dropout_masks: str = "torch"  # torch | stream (ftlib.core.stream_dropout)
 
     def fairseq_flags(self) -> list[str]:
         """fairseq-train / fairseq-validate flags: --cpu on the CPU, --fp16 on the GPU.
@@ -51,18 +56,12 @@ class Placement:
 
     def record(self) -> dict:
         """What metrics.json and the runs table record about where the run trained."""
-        return {"device": self.device, "device_name": self.name, "precision": self.precision}
+        return {"device": self.device, "device_name": self.name, "precision": self.precision,
+                "dropout_masks": self.dropout_masks}
 
-
-def cpu_name() -> str:
-    try:
-        with open("/proc/cpuinfo") as info:
-            for line in info:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "cpu"
+    def env(self) -> dict:
+        """What a fairseq command's environment needs for these masks (scripts/fairseq_plugin)."""
+        return {MASKS_ENV: self.dropout_masks}
 
 
 def check_gpu(torch, precision: str) -> None:
@@ -78,8 +77,19 @@ def check_gpu(torch, precision: str) -> None:
 CPU = Placement("cpu", "fp32", "cpu")  # what a command builder assumes when given no placement
 
 
-def resolve(device: str = "auto", precision: str = "fp32", cuda_available: bool | None = None) -> Placement:
-    """The placement of this job; ``cuda_available`` None asks torch (tests pass it)."""
+def cpu_masks(dropout_masks: str, vendor: str) -> str:
+    """torch or stream: auto keeps torch's where MKL draws them vectorised (an Intel CPU)."""
+    if dropout_masks != "auto":
+        return dropout_masks
+    return "torch" if vendor == "GenuineIntel" else "stream"
+
+
+def resolve(device: str = "auto", precision: str = "fp32", dropout_masks: str = "auto",
+            cuda_available: bool | None = None, vendor: str | None = None) -> Placement:
+    """The placement of this job; ``cuda_available`` None asks torch and ``vendor`` None reads the
+    CPU's (tests pass them)."""
+    if dropout_masks not in DROPOUT_MASKS:
+        raise DeviceError(f"dropout_masks: {dropout_masks!r} is not one of {', '.join(DROPOUT_MASKS)}")
     if device not in DEVICES:
         raise DeviceError(f"device: {device!r} is not one of {', '.join(DEVICES)}")
     if precision not in PRECISIONS:
@@ -102,6 +112,5 @@ def resolve(device: str = "auto", precision: str = "fp32", cuda_available: bool 
         if torch.cuda.is_available():  # (not when a test only says a GPU is there)
             check_gpu(torch, precision)
             name = torch.cuda.get_device_name(0)
-    else:
-        name = cpu_name()
-    return Placement(chosen, precision, name)
+        return Placement(chosen, precision, name)  # a GPU draws its masks itself, in parallel
+    return Placement(chosen, precision, cpu_name(), cpu_masks(dropout_masks, cpu_vendor() if vendor is None else vendor))

@@ -23,16 +23,17 @@ def find_executable(name: str) -> str:
     return found
 
 
-def thread_env(threads: int) -> dict:
-    """Environment that keeps torch/OpenMP inside the job's Snakemake thread budget."""
-    env = dict(os.environ)
+def thread_env(threads: int, extra: dict | None = None) -> dict:
+    """Environment that keeps torch/OpenMP inside the job's Snakemake thread budget, with ``extra``."""
+    env = {**os.environ, **(extra or {})}
     for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
         env[var] = str(threads)
     return env
 
 
-def run_logged(cmd: list[str], log, threads: int = 1, echo: bool = True) -> None:
-    """Run ``cmd``, appending its output to ``log`` and echoing it as progress output.
+def run_logged(cmd: list[str], log, threads: int = 1, echo: bool = True, env: dict | None = None) -> None:
+    """Run ``cmd`` (``env`` added to its environment), appending its output to ``log`` and echoing
+    it as progress output.
 
     A non-zero exit raises RuntimeError whose one line names the command and the log.
     """
@@ -46,10 +47,11 @@ def run_logged(cmd: list[str], log, threads: int = 1, echo: bool = True) -> None
                 sys.stdout.write(text)
                 sys.stdout.flush()
 
-        write(f"$ {shlex.join(cmd)}\n# threads: {threads}\n", show=False)
+        settings = "".join(f"{name}={value} " for name, value in (env or {}).items())
+        write(f"$ {settings}{shlex.join(cmd)}\n# threads: {threads}\n", show=False)
         proc = subprocess.Popen(
             cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-            env=thread_env(threads), bufsize=1,
+            env=thread_env(threads, env), bufsize=1,
         )
         for line in proc.stdout:
             write(line)

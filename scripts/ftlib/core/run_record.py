@@ -13,6 +13,8 @@ import subprocess
 from importlib import metadata
 from pathlib import Path
 
+from ftlib.core.cpu import cpu_name
+
 REPO = Path(__file__).resolve().parents[3]
 # distribution names (fairseq is installed as the maintained fork fairseq-fixed)
 LIBRARIES = {"torch": ["torch"], "fairseq": ["fairseq-fixed", "fairseq"], "transformers": ["transformers"],
@@ -56,16 +58,6 @@ def version_of(names: list[str]) -> str:
     return "absent"
 
 
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
 def recipe_hash(recipe: dict) -> str:
     """12 hex digits of the sha256 of the resolved recipe (keys sorted): runs of one setting share it."""
     return hashlib.sha256(json.dumps(recipe, sort_keys=True, default=str).encode()).hexdigest()[:12]
@@ -73,7 +65,7 @@ def recipe_hash(recipe: dict) -> str:
 
 def provenance() -> dict:
     return {"git_commit": git_commit(), "python": platform.python_version(),
-            **{name: version_of(dists) for name, dists in LIBRARIES.items()}, "cpu_model": cpu_model()}
+            **{name: version_of(dists) for name, dists in LIBRARIES.items()}, "cpu_model": cpu_name()}
 
 
 def run_record(branch: str, run: str, seed: int, recipe: dict, metrics: dict, **extra) -> dict:

@@ -348,8 +348,11 @@ def train_classifier(model, tokenizer, data_files: dict, recipe: Recipe, out_dir
     """
     import torch
 
+    from ftlib.core.stream_dropout import install
+
     torch.set_num_threads(threads)
     print(f"torch threads: {torch.get_num_threads()}", flush=True)
+    install(placement.dropout_masks)
     out_dir, data_seed = Path(out_dir), seed if data_seed is None else data_seed
     work, resume_from = open_work(out_dir, {
         "recipe": dataclasses.asdict(recipe), "seed": seed, "data_seed": data_seed, "threads": threads,
