@@ -15,6 +15,7 @@ from ftlib.core.errors import run_step
 from ftlib.core.recipe import Recipe
 from ftlib.core.seeding import seed_everything
 from ftlib.hf.convert import check_hf_folder
+from ftlib.hf.dropout import recipe_dropout
 from ftlib.hf.init import fairseq_init
 from ftlib.hf.train import train_classifier
 from ftlib.core.run_record import run_record
@@ -26,12 +27,12 @@ def build_model(hf_dir, init, recipe, num_labels):
 
     # fairseq's --dropout / --attention-dropout of the recipe; the classification head keeps
     # the checkpoint's pooler dropout (converted into classifier_dropout).
-    overrides = dict(num_labels=num_labels, hidden_dropout_prob=recipe.dropout,
-                     attention_probs_dropout_prob=recipe.attention_dropout)
+    config = AutoConfig.from_pretrained(hf_dir, num_labels=num_labels)
+    config.update(recipe_dropout(config, recipe.dropout, recipe.attention_dropout, hf_dir))
     if init == "pretrained":
-        model = RobertaForSequenceClassification.from_pretrained(hf_dir, **overrides)
+        model = RobertaForSequenceClassification.from_pretrained(hf_dir, config=config)
     else:
-        model = RobertaForSequenceClassification(AutoConfig.from_pretrained(hf_dir, **overrides))
+        model = RobertaForSequenceClassification(config)
     return fairseq_init(model, scratch=init == "scratch")
 
 

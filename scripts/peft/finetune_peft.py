@@ -17,6 +17,7 @@ from ftlib.core.recipe import Recipe
 from ftlib.core.seeding import seed_everything
 from ftlib.core.run_record import run_record
 from ftlib.core.textio import write_json
+from ftlib.hf.dropout import recipe_dropout
 from ftlib.accounting.meta import parameter_counts
 from ftlib.core.memory import PeakSampler
 
@@ -29,16 +30,19 @@ def job_recipe(spec: dict) -> tuple[dict, Recipe]:
     return hp, Recipe.from_config(hp)
 
 
-def load_model(model_dir: Path, spec: dict, labels: list, seed: int):
-    """The sheet's model as a sequence classifier with the method applied, its tokenizer and its
-    parameter counts. The seed is set first: the new head's initialisation depends on it."""
-    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+def load_model(model_dir: Path, spec: dict, labels: list, seed: int, recipe: Recipe):
+    """The sheet's model as a sequence classifier with the recipe's dropout and the method applied,
+    its tokenizer and its parameter counts. The seed is set first: the new head's initialisation
+    depends on it."""
+    from transformers import AutoConfig, AutoModelForSequenceClassification, AutoTokenizer
 
     if not (model_dir / "config.json").is_file():
         raise InputError(model_dir / "config.json", "missing: not a HuggingFace checkpoint folder")
+    config = AutoConfig.from_pretrained(model_dir, num_labels=len(labels))
+    config.update(recipe_dropout(config, recipe.dropout, recipe.attention_dropout, model_dir / "config.json"))
     seed_everything(seed)
     tokenizer = AutoTokenizer.from_pretrained(model_dir)
-    model = AutoModelForSequenceClassification.from_pretrained(model_dir, num_labels=len(labels))
+    model = AutoModelForSequenceClassification.from_pretrained(model_dir, config=config)
     model = peft_methods.apply_method(model, spec)
     return tokenizer, model, parameter_counts(model)
 
@@ -66,7 +70,7 @@ def main():
     hp, recipe = job_recipe(spec)
     placement = resolve(**snakemake.params.placement)
     torch.set_num_threads(snakemake.threads)
-    tokenizer, model, counts = load_model(Path(snakemake.input.model), spec, labels, seed)
+    tokenizer, model, counts = load_model(Path(snakemake.input.model), spec, labels, seed, recipe)
     print(f"PEFT {method} ({spec['kind']}) on {model_name} ({type(model).__name__}) seed {seed}: trainable {counts['trainable']:,} of "
           f"{counts['total']:,} parameters ({100 * counts['trainable'] / counts['total']:.3f} %), "
           f"lr {recipe.lr}, batch {recipe.batch_size}, {recipe.max_epoch} epochs, "

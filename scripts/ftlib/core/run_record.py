@@ -25,7 +25,7 @@ LIBRARIES = {"torch": ["torch"], "fairseq": ["fairseq-fixed", "fairseq"], "trans
 # columns, then what produced it
 IDENTITY = ["branch", "run", "seed"]
 RESULTS = ["test_accuracy", "best_valid_accuracy", "best_epoch", "valid_accuracy_per_epoch"]
-COST = ["wall_seconds", "peak_rss_mb", "threads", "device", "device_name", "precision"]
+COST = ["wall_seconds", "peak_rss_mb", "threads", "device", "device_name", "precision", "dropout_masks"]
 PROVENANCE = ["recipe_hash", "code_digest", "git_commit", "python", *LIBRARIES, "cpu_model", "run_dir"]
 # metrics.json values a branch has and its report shows: copied when present
 OPTIONAL = ["n_train", "total_updates", "warmup_updates", "wall_seconds_per_epoch", "training_rss_increase_mb"]
@@ -85,7 +85,7 @@ def run_record(branch: str, run: str, seed: int, recipe: dict, metrics: dict, **
         "peak_rss_mb": metrics.get("peak_rss_mb"),
         "threads": metrics.get("threads"),
         "device": metrics.get("device"), "device_name": metrics.get("device_name"),
-        "precision": metrics.get("precision"),
+        "precision": metrics.get("precision"), "dropout_masks": metrics.get("dropout_masks"),
         **{key: metrics[key] for key in OPTIONAL if key in metrics},
         **extra,
         **provenance(),
