@@ -4,7 +4,8 @@ trained without any while runs.csv recorded the recipe's 0.1."""
 import pytest
 
 from ftlib.core import transformers_guard  # noqa: F401  (before transformers: hides the unloadable torchaudio)
-from transformers import (BertConfig, BertForSequenceClassification, BloomConfig, GPT2Config, RobertaConfig,
+from transformers import (BertConfig, BertForSequenceClassification, BloomConfig, GPT2Config, PretrainedConfig,
+                          RobertaConfig,
                           RobertaForSequenceClassification, T5Config, T5ForSequenceClassification)
 
 from ftlib.core.errors import InputError
@@ -51,3 +52,8 @@ def test_other_names_are_found_and_an_unknown_model_is_refused_in_one_line():
                                          r"hidden_dropout_prob, hidden_dropout, dropout_rate, dropout: the recipe's "
                                          r"dropout cannot be applied$"):
         recipe_dropout(GPT2Config(), 0.1, 0.1, "gpt2/config.json")
+    lone = PretrainedConfig(hidden_dropout_prob=0.1)  # an attention rate under another name (Reformer's)
+    with pytest.raises(InputError, match=r"^m/config.json: PreTrainedConfig has none of the attention dropout "
+                                         r"settings attention_probs_dropout_prob, attention_dropout: the recipe's "
+                                         r"attention_dropout cannot be applied$"):
+        recipe_dropout(lone, 0.1, 0.1, "m/config.json")

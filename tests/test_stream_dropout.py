@@ -154,12 +154,42 @@ def test_without_the_variable_fairseq_keeps_torchs_masks():
     assert out.strip() == "torch.nn.functional"
 
 
-def test_calls_the_stream_does_not_take_reach_torchs_attention_unchanged():
+def test_attention_without_dropout_is_torchs_own_call():
     q, k, v, mask = attention_inputs("bool")
-    for kwargs in ({}, {"scale": 0.5}, {"is_causal": True, "dropout_p": 0.2}, {"enable_gqa": True}):
-        torch.manual_seed(4)
+    for kwargs in ({}, {"scale": 0.5}, {"is_causal": True}):
         theirs = F.scaled_dot_product_attention(q, k, v, None if kwargs.get("is_causal") else mask, **kwargs)
-        torch.manual_seed(4)
         ours = stream_dropout.scaled_dot_product_attention(q, k, v, None if kwargs.get("is_causal") else mask,
                                                            **kwargs)
         assert torch.equal(ours, theirs), kwargs
+
+
+def test_causal_grouped_half_and_fully_masked_attention_match_torchs():
+    """is_causal, grouped key/value heads, bf16 (computed in fp32, as torch's math path) and a query
+    row whose keys are all masked (zeros, torch's safe softmax), each against torch's own call."""
+    q, k, v, mask = attention_inputs("bool")
+    grouped = {"key": k[:, :2], "value": v[:, :2]}  # 4 query heads over 2 key/value heads
+    blocked = mask.clone()
+    blocked[1, :, 3, :] = False  # one query row sees no key
+    for args, kwargs in (((q, k, v), {"is_causal": True}), ((q, grouped["key"], grouped["value"], mask),
+                                                            {"enable_gqa": True}),
+                         ((q, k, v, blocked), {}), (tuple(t.bfloat16() for t in (q, k, v)) + (mask,), {})):
+        reference = F.scaled_dot_product_attention(*args, **kwargs)
+        ours = stream_dropout.scaled_dot_product_attention(*args, dropout_p=1e-12, **kwargs)
+        assert ours.dtype == reference.dtype and not ours.isnan().any(), kwargs
+        tolerance = 1e-2 if ours.dtype == torch.bfloat16 else 1e-5
+        torch.testing.assert_close(ours, reference, atol=tolerance, rtol=tolerance)
+
+
+def test_a_tensor_p_or_a_tensor_subclass_goes_to_torchs_dropout(monkeypatch):
+    drawn_shapes = []
+    monkeypatch.setattr(stream_dropout, "keep_scale", lambda shape, *a: drawn_shapes.append(shape))
+    torch.manual_seed(0)
+    expected = F.dropout(torch.ones(50), 0.5)
+    torch.manual_seed(0)
+    assert torch.equal(stream_dropout.dropout(torch.ones(50), torch.tensor(0.5)), expected)
+    stream_dropout.dropout(torch.nn.Parameter(torch.ones(50)).as_subclass(Marked), 0.5)
+    assert drawn_shapes == []
+
+
+class Marked(torch.Tensor):
+    """A tensor subclass: its __torch_function__ must see the dropout call."""

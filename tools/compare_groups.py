@@ -26,19 +26,20 @@ BLOOM_KEYS = ("heldout_loss_after", "token_f1_after", "eos_rate_after")
 
 
 def accuracies(folder: Path, task: str) -> dict:
-    """{(branch, group): [test accuracy per seed, in seed order]} of the folder's classifier runs."""
+    """{(branch, group): {seed: test accuracy}} of the folder's classifier runs."""
     runs = read_runs(folder / "reports" / task / "runs.csv")
     runs = runs[runs.branch != "bloom"]
-    return {key: list(group.sort_values("seed").test_accuracy) for key, group in runs.groupby(["branch", "run"])}
+    return {key: dict(zip(group.seed, group.test_accuracy)) for key, group in runs.groupby(["branch", "run"])}
 
 
 def group_rows(a: dict, b: dict) -> tuple[list[list[str]], list[float]]:
-    """One row per group in both folders, and each group's p-value (nan where undefined)."""
+    """One row per group in both folders (every seed each has), and each group's p-value (nan where undefined)."""
     rows, pvalues = [], []
     for key in sorted(set(a) & set(b)):
-        test = welch_difference(b[key], a[key])
-        rows.append([" ".join(key), str(len(a[key])), f"{sum(a[key]) / len(a[key]):.1f}",
-                     f"{sum(b[key]) / len(b[key]):.1f}", f"{test['difference']:+.1f}",
+        x, y = list(a[key].values()), list(b[key].values())
+        test = welch_difference(y, x)
+        rows.append([" ".join(key), f"{len(x)} / {len(y)}", f"{sum(x) / len(x):.1f}",
+                     f"{sum(y) / len(y):.1f}", f"{test['difference']:+.1f}",
                      format_interval(test["low"], test["high"]), f"{test['p']:.3f}"])
         pvalues.append(test["p"])
     return rows, pvalues
@@ -56,10 +57,10 @@ def adjusted(pvalues: list[float]) -> list[float]:
 
 
 def paired_line(a: dict, b: dict) -> str:
-    """The mean of B − A over every (group, seed) in both, with its paired t-interval (scipy)."""
+    """The mean of B − A over every (group, seed) in both (paired by seed), with its paired t-interval (scipy)."""
     from scipy.stats import ttest_rel
 
-    pairs = [(x, y) for key in sorted(set(a) & set(b)) for x, y in zip(a[key], b[key])]
+    pairs = [(a[key][seed], b[key][seed]) for key in sorted(set(a) & set(b)) for seed in sorted(set(a[key]) & set(b[key]))]
     test = ttest_rel([y for _, y in pairs], [x for x, _ in pairs])
     ci = test.confidence_interval(0.95)
     mean = sum(y - x for x, y in pairs) / len(pairs)

@@ -19,6 +19,7 @@ import math
 import numpy as np
 import torch
 import torch.nn.functional as F
+from torch.overrides import has_torch_function_unary
 
 _TORCH = {"dropout": F.dropout, "scaled_dot_product_attention": F.scaled_dot_product_attention}
 
@@ -34,7 +35,8 @@ def keep_scale(shape, p: float, dtype: torch.dtype) -> torch.Tensor:
 
 def dropout(input: torch.Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> torch.Tensor:
     """``torch.nn.functional.dropout`` with the stream's mask on a CPU tensor."""
-    if not training or p == 0.0 or not 0.0 < p < 1.0 or input.device.type != "cpu":
+    if (not training or isinstance(p, torch.Tensor) or not 0.0 < p < 1.0 or input.device.type != "cpu"
+            or has_torch_function_unary(input)):  # (p a tensor, or a tensor subclass: torch's own)
         return _TORCH["dropout"](input, p, training, inplace)
     scale = keep_scale(input.shape, p, input.dtype)
     return input.mul_(scale) if inplace else input * scale
@@ -42,16 +44,24 @@ def dropout(input: torch.Tensor, p: float = 0.5, training: bool = True, inplace:
 
 def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False, *, scale=None,
                                  enable_gqa=False):
-    """torch's math path (its CPU kernel where dropout_p > 0), the probabilities' dropout the stream's."""
-    if dropout_p == 0.0 or is_causal or enable_gqa or query.device.type != "cpu":
+    """torch's math path (its CPU kernel where dropout_p > 0: fp32, a safe softmax), the
+    probabilities' dropout the stream's."""
+    if dropout_p == 0.0 or query.device.type != "cpu":
         return _TORCH["scaled_dot_product_attention"](query, key, value, attn_mask, dropout_p, is_causal, scale=scale,
                                                       enable_gqa=enable_gqa)
+    dtype = query.dtype
+    query, key, value = (t.float() for t in (query, key, value))  # half types computed in fp32, as torch does
+    if enable_gqa:  # each group of query heads shares one key/value head
+        key, value = (t.repeat_interleave(query.size(-3) // t.size(-3), dim=-3) for t in (key, value))
+    if is_causal:
+        attn_mask = torch.ones(query.size(-2), key.size(-2), dtype=torch.bool).tril()
     scores = query @ key.transpose(-2, -1) * (scale if scale is not None else 1 / math.sqrt(query.size(-1)))
     if attn_mask is not None and attn_mask.dtype == torch.bool:  # as an additive mask: its shape, not the scores'
-        attn_mask = torch.zeros(attn_mask.shape, dtype=scores.dtype).masked_fill_(attn_mask.logical_not(), -math.inf)
+        attn_mask = torch.zeros(attn_mask.shape).masked_fill_(attn_mask.logical_not(), -math.inf)
     if attn_mask is not None:
-        scores += attn_mask  # in place: a fresh tensor, and the add's backward is free
-    return dropout(scores.softmax(-1), dropout_p) @ value
+        scores += attn_mask.float()  # in place: a fresh tensor, and the add's backward is free
+    probabilities = torch._safe_softmax(scores, -1)  # a row with every key masked: zeros, not NaN
+    return (dropout(probabilities, dropout_p) @ value).to(dtype)
 
 
 def install(source: str, log=print) -> None:

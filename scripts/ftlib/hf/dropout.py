@@ -10,6 +10,7 @@ from ftlib.core.errors import InputError
 
 HIDDEN = ("hidden_dropout_prob", "hidden_dropout", "dropout_rate", "dropout")  # BERT/RoBERTa, BLOOM, T5, BART
 ATTENTION = ("attention_probs_dropout_prob", "attention_dropout")  # BERT/RoBERTa; BLOOM, BART, DistilBERT
+SHARED = "dropout_rate"  # the T5 family: one rate for the hidden states and the attention
 
 
 def recipe_dropout(config, dropout: float, attention_dropout: float, where) -> dict:
@@ -20,7 +21,10 @@ def recipe_dropout(config, dropout: float, attention_dropout: float, where) -> d
     if hidden is None:
         raise InputError(where, f"{type(config).__name__} has none of the dropout settings {', '.join(HIDDEN)}: "
                                 "the recipe's dropout cannot be applied")
-    if attention is None and attention_dropout != dropout:  # T5: one rate for both
+    if attention is None and hidden != SHARED:  # an attention rate under a name not known here
+        raise InputError(where, f"{type(config).__name__} has none of the attention dropout settings "
+                                f"{', '.join(ATTENTION)}: the recipe's attention_dropout cannot be applied")
+    if attention is None and attention_dropout != dropout:
         raise InputError(where, f"{type(config).__name__} has one dropout rate ({hidden}) for the hidden states and "
                                 f"the attention: the recipe's dropout {dropout} and attention_dropout "
                                 f"{attention_dropout} must be equal")
