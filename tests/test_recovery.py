@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from conftest import CONFIGS, REPO, job_counts, run_snakemake, seed_workdir, snakemake_command, snakemake_env
+from ftlib.core.cpu import cpu_vendor
 
 sys.path.insert(0, str(REPO / "tools"))
 from compare_runs import without_measurements  # noqa: E402
@@ -133,13 +134,6 @@ def test_a_deleted_run_file_is_remade_by_the_plain_command(demo_run, tmp_path):
     (work / SEED / "metrics.json").unlink()
     counts = job_counts(run_snakemake(work, "-n", "all").stdout)
     assert counts["finetune_fairseq"] == 1 and counts["report_fairseq"] == 1
-
-
-def cpu_vendor() -> str:
-    for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("vendor_id"):
-            return line.split(":", 1)[1].strip()
-    return ""
 
 
 def test_dropout_masks_are_the_generators_words_in_pairs_except_on_intel():

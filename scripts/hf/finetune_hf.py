@@ -15,7 +15,7 @@ from ftlib.core.errors import run_step
 from ftlib.core.recipe import Recipe
 from ftlib.core.seeding import seed_everything
 from ftlib.hf.convert import check_hf_folder
-from ftlib.hf.dropout import recipe_dropout
+from ftlib.hf.dropout import config_with_recipe_dropout
 from ftlib.hf.init import fairseq_init
 from ftlib.hf.train import train_classifier
 from ftlib.core.run_record import run_record
@@ -23,12 +23,11 @@ from ftlib.core.textio import write_json
 
 
 def build_model(hf_dir, init, recipe, num_labels):
-    from transformers import AutoConfig, RobertaForSequenceClassification
+    from transformers import RobertaForSequenceClassification
 
     # fairseq's --dropout / --attention-dropout of the recipe; the classification head keeps
     # the checkpoint's pooler dropout (converted into classifier_dropout).
-    config = AutoConfig.from_pretrained(hf_dir, num_labels=num_labels)
-    config.update(recipe_dropout(config, recipe.dropout, recipe.attention_dropout, hf_dir))
+    config = config_with_recipe_dropout(hf_dir, num_labels, recipe.dropout, recipe.attention_dropout)
     if init == "pretrained":
         model = RobertaForSequenceClassification.from_pretrained(hf_dir, config=config)
     else:

@@ -17,7 +17,7 @@ from ftlib.core.recipe import Recipe
 from ftlib.core.seeding import seed_everything
 from ftlib.core.run_record import run_record
 from ftlib.core.textio import write_json
-from ftlib.hf.dropout import recipe_dropout
+from ftlib.hf.dropout import config_with_recipe_dropout
 from ftlib.accounting.meta import parameter_counts
 from ftlib.core.memory import PeakSampler
 
@@ -34,12 +34,11 @@ def load_model(model_dir: Path, spec: dict, labels: list, seed: int, recipe: Rec
     """The sheet's model as a sequence classifier with the recipe's dropout and the method applied,
     its tokenizer and its parameter counts. The seed is set first: the new head's initialisation
     depends on it."""
-    from transformers import AutoConfig, AutoModelForSequenceClassification, AutoTokenizer
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
     if not (model_dir / "config.json").is_file():
         raise InputError(model_dir / "config.json", "missing: not a HuggingFace checkpoint folder")
-    config = AutoConfig.from_pretrained(model_dir, num_labels=len(labels))
-    config.update(recipe_dropout(config, recipe.dropout, recipe.attention_dropout, model_dir / "config.json"))
+    config = config_with_recipe_dropout(model_dir, len(labels), recipe.dropout, recipe.attention_dropout)
     seed_everything(seed)
     tokenizer = AutoTokenizer.from_pretrained(model_dir)
     model = AutoModelForSequenceClassification.from_pretrained(model_dir, config=config)

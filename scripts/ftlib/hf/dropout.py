@@ -29,3 +29,12 @@ def recipe_dropout(config, dropout: float, attention_dropout: float, where) -> d
                                 f"the attention: the recipe's dropout {dropout} and attention_dropout "
                                 f"{attention_dropout} must be equal")
     return {hidden: dropout, **({attention: attention_dropout} if attention else {})}
+
+
+def config_with_recipe_dropout(model_dir, num_labels: int, dropout: float, attention_dropout: float):
+    """The model folder's config for ``num_labels`` labels, with the recipe's dropout (recipe_dropout)."""
+    from transformers import AutoConfig
+
+    config = AutoConfig.from_pretrained(model_dir, num_labels=num_labels)
+    config.update(recipe_dropout(config, dropout, attention_dropout, f"{model_dir}/config.json"))
+    return config
